@@ -1,0 +1,2 @@
+//! Descope authentication flows (filled in by the authentication step).
+#![deny(missing_docs)]
