@@ -1,1 +1,41 @@
-//! facade
+//! # descope
+//!
+//! The Rust SDK for [Descope](https://www.descope.com): passwordless and password
+//! authentication, session validation, and the management API.
+//!
+//! ```no_run
+//! # async fn run() -> descope::Result<()> {
+//! // Reads DESCOPE_PROJECT_ID (and DESCOPE_MANAGEMENT_KEY, DESCOPE_BASE_URI, …).
+//! let client = descope::Client::from_env()?;
+//! # let _ = client;
+//! # Ok(()) }
+//! ```
+//!
+//! The client is cheap to clone (one `Arc`) and holds one pooled HTTP connection set: build it
+//! once and share it.
+//!
+//! ## Crates
+//!
+//! This facade joins the SDK's layers; advanced users can depend on them directly:
+//! [`descope_core`] (configuration, errors), [`descope_transport`] (the HTTP seam and request
+//! pipeline), [`descope_jwt`] (token verification), [`descope_auth`] (authentication flows) and
+//! [`descope_mgmt`] (management API).
+#![deny(missing_docs)]
+
+mod client;
+
+pub use client::{Client, ClientBuilder};
+pub use descope_core::{
+    consts, endpoints, ApiErrorBody, Clock, Config, ConfigBuilder, Credential, Endpoint, Error,
+    ErrorKind, FixedClock, Result, RetryPolicy, Secret, SystemClock, TokenErrorKind,
+    TransportErrorKind,
+};
+#[cfg(feature = "hyper")]
+pub use descope_transport::{HyperTransport, HyperTransportBuilder, RootStore};
+pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
+
+pub use descope_auth;
+pub use descope_core;
+pub use descope_jwt;
+pub use descope_mgmt;
+pub use descope_transport;
