@@ -145,7 +145,10 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("project_id", &self.project_id)
-            .field("management_key", &self.management_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "management_key",
+                &self.management_key.as_ref().map(|_| "[redacted]"),
+            )
             .field(
                 "auth_management_key",
                 &self.auth_management_key.as_ref().map(|_| "[redacted]"),
@@ -155,7 +158,11 @@ impl fmt::Debug for Config {
             .field("leeway", &self.leeway)
             .field(
                 "default_headers",
-                &self.default_headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(k, _)| k)
+                    .collect::<Vec<_>>(),
             )
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -208,7 +215,10 @@ impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConfigBuilder")
             .field("project_id", &self.project_id)
-            .field("management_key", &self.management_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "management_key",
+                &self.management_key.as_ref().map(|_| "[redacted]"),
+            )
             .field(
                 "auth_management_key",
                 &self.auth_management_key.as_ref().map(|_| "[redacted]"),
@@ -339,7 +349,10 @@ impl ConfigBuilder {
                 ))
             })?;
         let project_id = project_id.trim().to_owned();
-        if project_id.chars().any(|c| c == ':' || c.is_whitespace() || c.is_control()) {
+        if project_id
+            .chars()
+            .any(|c| c == ':' || c.is_whitespace() || c.is_control())
+        {
             return Err(Error::config(
                 "the project ID contains a colon, whitespace or a control character: copy it again from the Descope console",
             ));
@@ -370,7 +383,9 @@ impl ConfigBuilder {
         let mut default_headers = Vec::with_capacity(self.default_headers.len());
         for (k, v) in &self.default_headers {
             let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| {
-                Error::config(format!("default header name {k:?} is not a valid HTTP header name"))
+                Error::config(format!(
+                    "default header name {k:?} is not a valid HTTP header name"
+                ))
             })?;
             let value = HeaderValue::from_str(v).map_err(|_| {
                 Error::config(format!(
@@ -390,7 +405,9 @@ impl ConfigBuilder {
             default_headers,
             request_timeout: self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
             connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
-            max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             retry: self.retry.unwrap_or_default(),
             allow_insecure_http: self.allow_insecure_http,
         })
@@ -478,7 +495,10 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.base_url, "https://builder.example.com");
-        let c = ConfigBuilder::from_env_vars(env).project_id(PID).build().unwrap();
+        let c = ConfigBuilder::from_env_vars(env)
+            .project_id(PID)
+            .build()
+            .unwrap();
         assert_eq!(c.base_url, "https://env.example.com");
         let c = ConfigBuilder::from_env_vars([("X", "y")])
             .project_id("Puse12aAc4T2V93bddihGEx2Ryhc8e5Z")
@@ -531,7 +551,11 @@ mod tests {
             "https://api.example.com",
         ] {
             assert!(
-                Config::builder().project_id(PID).base_url(ok).build().is_ok(),
+                Config::builder()
+                    .project_id(PID)
+                    .base_url(ok)
+                    .build()
+                    .is_ok(),
                 "{ok}"
             );
         }

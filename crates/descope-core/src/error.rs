@@ -61,7 +61,9 @@ impl TokenErrorKind {
             Self::Expired => "the token has expired",
             Self::NotYetValid => "the token is not valid yet (nbf or iat in the future)",
             Self::BadSignature => "the token signature is invalid",
-            Self::UnknownKey => "the token was signed with a key that is not in the project's key set",
+            Self::UnknownKey => {
+                "the token was signed with a key that is not in the project's key set"
+            }
             Self::AlgorithmNotAllowed => "the token's signing algorithm is not allowed",
             Self::WrongIssuer => "the token was issued for another project",
             Self::WrongAudience => "the token's audience does not match",

@@ -18,9 +18,11 @@ mod clock;
 mod config;
 pub mod consts;
 mod endpoint;
+#[rustfmt::skip]
 pub mod endpoints;
 mod error;
 mod secret;
+pub mod types;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{

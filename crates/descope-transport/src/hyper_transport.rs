@@ -329,7 +329,11 @@ impl HttpTransport for HyperTransport {
                     .with_source(e)
                 }
             })?;
-            Ok(HttpResponse::new(parts.status, parts.headers, body.to_bytes()))
+            Ok(HttpResponse::new(
+                parts.status,
+                parts.headers,
+                body.to_bytes(),
+            ))
         };
         match tokio::time::timeout(self.request_timeout, exchange).await {
             Ok(r) => r,

@@ -21,9 +21,9 @@ pub mod test_util;
 
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder, RootStore};
+pub use pipeline::{ApiClient, ApiResponse, RequestBuilder};
 #[cfg(feature = "mock")]
 pub use transport::MockHttpTransport;
-pub use pipeline::{ApiClient, ApiResponse, RequestBuilder};
 pub use transport::{HttpRequest, HttpResponse, HttpTransport, Sleep, TokioSleep};
 
 pub use descope_core::{TransportError, TransportErrorKind};

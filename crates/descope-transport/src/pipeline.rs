@@ -155,7 +155,8 @@ impl ApiClient {
         let mut retries_done: u32 = 0;
         loop {
             let attempt = retries_done + 1;
-            let request = HttpRequest::new(method.clone(), url.clone(), headers.clone(), body.clone());
+            let request =
+                HttpRequest::new(method.clone(), url.clone(), headers.clone(), body.clone());
             let sent_at = Instant::now();
             let result = self.inner.transport.send(request).await;
             trace_attempt(endpoint, attempt, &result, sent_at.elapsed());
@@ -319,7 +320,8 @@ impl<'a> RequestBuilder<'a> {
 
     fn url(&self) -> String {
         let path = self.path.as_deref().unwrap_or(self.endpoint.path);
-        let mut url = String::with_capacity(self.client.inner.config.base_url.len() + path.len() + 32);
+        let mut url =
+            String::with_capacity(self.client.inner.config.base_url.len() + path.len() + 32);
         url.push_str(&self.client.inner.config.base_url);
         url.push_str(path);
         if !self.query.is_empty() {

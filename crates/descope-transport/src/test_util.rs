@@ -44,10 +44,18 @@ impl ScriptedTransport {
     }
 
     /// Queues a response with headers and a raw body.
-    pub fn push_response(&self, status: u16, headers: &[(&str, &str)], body: impl Into<Bytes>) -> &Self {
+    pub fn push_response(
+        &self,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> &Self {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
                 map.append(k, v);
             }
         }
@@ -56,13 +64,21 @@ impl ScriptedTransport {
             .lock()
             .unwrap()
             .script
-            .push_back(Scripted::Response(HttpResponse::new(status, map, body.into())));
+            .push_back(Scripted::Response(HttpResponse::new(
+                status,
+                map,
+                body.into(),
+            )));
         self
     }
 
     /// Queues a transport error.
     pub fn push_error(&self, error: TransportError) -> &Self {
-        self.state.lock().unwrap().script.push_back(Scripted::Error(error));
+        self.state
+            .lock()
+            .unwrap()
+            .script
+            .push_back(Scripted::Error(error));
         self
     }
 

@@ -30,9 +30,9 @@ pub use descope_core::{
     ErrorKind, FixedClock, Result, RetryPolicy, Secret, SystemClock, TokenErrorKind,
     TransportErrorKind,
 };
+pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 #[cfg(feature = "hyper")]
 pub use descope_transport::{HyperTransport, HyperTransportBuilder, RootStore};
-pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 
 pub use descope_auth;
 pub use descope_core;
