@@ -1,2 +1,4 @@
-//! Descope authentication flows (filled in by the authentication step).
+//! Descope authentication flows and session calls.
 #![deny(missing_docs)]
+
+pub mod session;

@@ -22,7 +22,10 @@
 //! [`descope_mgmt`] (management API).
 #![deny(missing_docs)]
 
+mod auth;
 mod client;
+mod mgmt;
+mod session;
 
 pub use client::{Client, ClientBuilder};
 pub use descope_core::{

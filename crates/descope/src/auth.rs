@@ -1,0 +1,1 @@
+//! auth calls on the facade client.

@@ -1,0 +1,1 @@
+//! mgmt calls on the facade client.

@@ -1,0 +1,1 @@
+//! session calls on the facade client.
