@@ -39,6 +39,129 @@ pub const MGMT_USER_LOAD: Endpoint = Endpoint::new("mgmt.user.load", Method::Get
 /// `GET /v1/mgmt/tenant/all`: `client.mgmt().tenant().load_all`.
 pub const MGMT_TENANT_LOAD_ALL: Endpoint = Endpoint::new("mgmt.tenant.load_all", Method::Get, "/v1/mgmt/tenant/all", Credential::Management, true, &[]);
 
+/// `POST /v1/auth/otp/signup/{method}`: `client.otp().sign_up`.
+pub const OTP_SIGN_UP: Endpoint = Endpoint::new("auth.otp.signup", Method::Post, "/v1/auth/otp/signup/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/otp/signin/{method}`: `client.otp().sign_in`.
+pub const OTP_SIGN_IN: Endpoint = Endpoint::new("auth.otp.signin", Method::Post, "/v1/auth/otp/signin/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/otp/signup-in/{method}`: `client.otp().sign_up_or_in`.
+pub const OTP_SIGN_UP_OR_IN: Endpoint = Endpoint::new("auth.otp.signup_in", Method::Post, "/v1/auth/otp/signup-in/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/otp/verify/{method}`: `client.otp().verify_code`.
+pub const OTP_VERIFY: Endpoint = Endpoint::new("auth.otp.verify", Method::Post, "/v1/auth/otp/verify/{method}", Credential::Auth, false, &["code"]);
+
+/// `POST /v1/auth/otp/update/email`: `client.otp().update_user_email`.
+pub const OTP_UPDATE_EMAIL: Endpoint = Endpoint::new("auth.otp.update.email", Method::Post, "/v1/auth/otp/update/email", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/otp/update/phone/{method}`: `client.otp().update_user_phone`.
+pub const OTP_UPDATE_PHONE: Endpoint = Endpoint::new("auth.otp.update.phone", Method::Post, "/v1/auth/otp/update/phone/{method}", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/magiclink/signup/{method}`: `client.magic_link().sign_up`.
+pub const MAGICLINK_SIGN_UP: Endpoint = Endpoint::new("auth.magiclink.signup", Method::Post, "/v1/auth/magiclink/signup/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/magiclink/signin/{method}`: `client.magic_link().sign_in`.
+pub const MAGICLINK_SIGN_IN: Endpoint = Endpoint::new("auth.magiclink.signin", Method::Post, "/v1/auth/magiclink/signin/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/magiclink/signup-in/{method}`: `client.magic_link().sign_up_or_in`.
+pub const MAGICLINK_SIGN_UP_OR_IN: Endpoint = Endpoint::new("auth.magiclink.signup_in", Method::Post, "/v1/auth/magiclink/signup-in/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/magiclink/verify`: `client.magic_link().verify`.
+pub const MAGICLINK_VERIFY: Endpoint = Endpoint::new("auth.magiclink.verify", Method::Post, "/v1/auth/magiclink/verify", Credential::Auth, false, &["token"]);
+
+/// `POST /v1/auth/magiclink/update/email`: `client.magic_link().update_user_email`.
+pub const MAGICLINK_UPDATE_EMAIL: Endpoint = Endpoint::new("auth.magiclink.update.email", Method::Post, "/v1/auth/magiclink/update/email", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/magiclink/update/phone`: `client.magic_link().update_user_phone`.
+pub const MAGICLINK_UPDATE_PHONE: Endpoint = Endpoint::new("auth.magiclink.update.phone", Method::Post, "/v1/auth/magiclink/update/phone", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/enchantedlink/signup/{method}`: `client.enchanted_link().sign_up` / `sign_up_with_phone`.
+pub const ENCHANTEDLINK_SIGN_UP: Endpoint = Endpoint::new("auth.enchantedlink.signup", Method::Post, "/v1/auth/enchantedlink/signup/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/enchantedlink/signin/{method}`: `client.enchanted_link().sign_in` / `sign_in_with_phone`.
+pub const ENCHANTEDLINK_SIGN_IN: Endpoint = Endpoint::new("auth.enchantedlink.signin", Method::Post, "/v1/auth/enchantedlink/signin/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/enchantedlink/signup-in/{method}`: `client.enchanted_link().sign_up_or_in` / `sign_up_or_in_with_phone`.
+pub const ENCHANTEDLINK_SIGN_UP_OR_IN: Endpoint = Endpoint::new("auth.enchantedlink.signup_in", Method::Post, "/v1/auth/enchantedlink/signup-in/{method}", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/enchantedlink/pending-session`: `client.enchanted_link().get_session` / `poll_for_session`.
+pub const ENCHANTEDLINK_PENDING_SESSION: Endpoint = Endpoint::new("auth.enchantedlink.pending_session", Method::Post, "/v1/auth/enchantedlink/pending-session", Credential::Auth, true, &["pendingRef"]);
+
+/// `POST /v1/auth/enchantedlink/verify`: `client.enchanted_link().verify`.
+pub const ENCHANTEDLINK_VERIFY: Endpoint = Endpoint::new("auth.enchantedlink.verify", Method::Post, "/v1/auth/enchantedlink/verify", Credential::Auth, false, &["token"]);
+
+/// `POST /v1/auth/enchantedlink/update/email`: `client.enchanted_link().update_user_email`.
+pub const ENCHANTEDLINK_UPDATE_EMAIL: Endpoint = Endpoint::new("auth.enchantedlink.update.email", Method::Post, "/v1/auth/enchantedlink/update/email", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/enchantedlink/update/phone/sms`: `client.enchanted_link().update_user_phone`.
+pub const ENCHANTEDLINK_UPDATE_PHONE: Endpoint = Endpoint::new("auth.enchantedlink.update.phone", Method::Post, "/v1/auth/enchantedlink/update/phone/sms", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/oauth/authorize`: `client.oauth().start`.
+pub const OAUTH_AUTHORIZE: Endpoint = Endpoint::new("auth.oauth.authorize", Method::Post, "/v1/auth/oauth/authorize", Credential::Auth, true, &[]);
+
+/// `POST /v1/auth/oauth/exchange`: `client.oauth().exchange_token`.
+pub const OAUTH_EXCHANGE: Endpoint = Endpoint::new("auth.oauth.exchange", Method::Post, "/v1/auth/oauth/exchange", Credential::Auth, false, &["code"]);
+
+/// `POST /v1/auth/sso/authorize`: `client.sso().start`.
+pub const SSO_AUTHORIZE: Endpoint = Endpoint::new("auth.sso.authorize", Method::Post, "/v1/auth/sso/authorize", Credential::Auth, true, &[]);
+
+/// `POST /v1/auth/sso/exchange`: `client.sso().exchange_token`.
+pub const SSO_EXCHANGE: Endpoint = Endpoint::new("auth.sso.exchange", Method::Post, "/v1/auth/sso/exchange", Credential::Auth, false, &["code"]);
+
+/// `POST /v1/auth/saml/authorize`: `client.saml().start` (deprecated).
+pub const SAML_AUTHORIZE: Endpoint = Endpoint::new("auth.saml.authorize", Method::Post, "/v1/auth/saml/authorize", Credential::Auth, true, &[]);
+
+/// `POST /v1/auth/saml/exchange`: `client.saml().exchange_token` (deprecated).
+pub const SAML_EXCHANGE: Endpoint = Endpoint::new("auth.saml.exchange", Method::Post, "/v1/auth/saml/exchange", Credential::Auth, false, &["code"]);
+
+/// `POST /v1/auth/totp/signup`: `client.totp().sign_up`.
+pub const TOTP_SIGN_UP: Endpoint = Endpoint::new("auth.totp.signup", Method::Post, "/v1/auth/totp/signup", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/totp/verify`: `client.totp().sign_in_code`.
+pub const TOTP_VERIFY: Endpoint = Endpoint::new("auth.totp.verify", Method::Post, "/v1/auth/totp/verify", Credential::Auth, false, &["code"]);
+
+/// `POST /v1/auth/totp/update`: `client.totp().update_user`.
+pub const TOTP_UPDATE: Endpoint = Endpoint::new("auth.totp.update", Method::Post, "/v1/auth/totp/update", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/password/signup`: `client.password().sign_up`.
+pub const PASSWORD_SIGN_UP: Endpoint = Endpoint::new("auth.password.signup", Method::Post, "/v1/auth/password/signup", Credential::Auth, false, &["password"]);
+
+/// `POST /v1/auth/password/signin`: `client.password().sign_in`.
+pub const PASSWORD_SIGN_IN: Endpoint = Endpoint::new("auth.password.signin", Method::Post, "/v1/auth/password/signin", Credential::Auth, false, &["password"]);
+
+/// `POST /v1/auth/password/reset`: `client.password().send_reset`.
+pub const PASSWORD_SEND_RESET: Endpoint = Endpoint::new("auth.password.reset", Method::Post, "/v1/auth/password/reset", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/password/update`: `client.password().update`.
+pub const PASSWORD_UPDATE: Endpoint = Endpoint::new("auth.password.update", Method::Post, "/v1/auth/password/update", Credential::RefreshToken, false, &["newPassword"]);
+
+/// `POST /v1/auth/password/replace`: `client.password().replace`.
+pub const PASSWORD_REPLACE: Endpoint = Endpoint::new("auth.password.replace", Method::Post, "/v1/auth/password/replace", Credential::Auth, false, &["oldPassword", "newPassword"]);
+
+/// `GET /v1/auth/password/policy`: `client.password().policy`.
+pub const PASSWORD_POLICY: Endpoint = Endpoint::new("auth.password.policy", Method::Get, "/v1/auth/password/policy", Credential::Auth, true, &[]);
+
+/// `POST /v1/auth/webauthn/signup/start`: `client.webauthn().sign_up_start`.
+pub const WEBAUTHN_SIGN_UP_START: Endpoint = Endpoint::new("auth.webauthn.signup.start", Method::Post, "/v1/auth/webauthn/signup/start", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/webauthn/signup/finish`: `client.webauthn().sign_up_finish`.
+pub const WEBAUTHN_SIGN_UP_FINISH: Endpoint = Endpoint::new("auth.webauthn.signup.finish", Method::Post, "/v1/auth/webauthn/signup/finish", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/webauthn/signin/start`: `client.webauthn().sign_in_start`.
+pub const WEBAUTHN_SIGN_IN_START: Endpoint = Endpoint::new("auth.webauthn.signin.start", Method::Post, "/v1/auth/webauthn/signin/start", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/webauthn/signin/finish`: `client.webauthn().sign_in_finish`.
+pub const WEBAUTHN_SIGN_IN_FINISH: Endpoint = Endpoint::new("auth.webauthn.signin.finish", Method::Post, "/v1/auth/webauthn/signin/finish", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/webauthn/signup-in/start`: `client.webauthn().sign_up_or_in_start`.
+pub const WEBAUTHN_SIGN_UP_OR_IN_START: Endpoint = Endpoint::new("auth.webauthn.signup_in.start", Method::Post, "/v1/auth/webauthn/signup-in/start", Credential::Auth, false, &[]);
+
+/// `POST /v1/auth/webauthn/update/start`: `client.webauthn().update_start`.
+pub const WEBAUTHN_UPDATE_START: Endpoint = Endpoint::new("auth.webauthn.update.start", Method::Post, "/v1/auth/webauthn/update/start", Credential::RefreshToken, false, &[]);
+
+/// `POST /v1/auth/webauthn/update/finish`: `client.webauthn().update_finish`.
+pub const WEBAUTHN_UPDATE_FINISH: Endpoint = Endpoint::new("auth.webauthn.update.finish", Method::Post, "/v1/auth/webauthn/update/finish", Credential::Auth, false, &[]);
+
 /// Every endpoint, in table order.
 pub const ALL: &[Endpoint] = &[
     JWKS,
@@ -52,4 +175,45 @@ pub const ALL: &[Endpoint] = &[
     ACCESS_KEY_EXCHANGE,
     MGMT_USER_LOAD,
     MGMT_TENANT_LOAD_ALL,
+    OTP_SIGN_UP,
+    OTP_SIGN_IN,
+    OTP_SIGN_UP_OR_IN,
+    OTP_VERIFY,
+    OTP_UPDATE_EMAIL,
+    OTP_UPDATE_PHONE,
+    MAGICLINK_SIGN_UP,
+    MAGICLINK_SIGN_IN,
+    MAGICLINK_SIGN_UP_OR_IN,
+    MAGICLINK_VERIFY,
+    MAGICLINK_UPDATE_EMAIL,
+    MAGICLINK_UPDATE_PHONE,
+    ENCHANTEDLINK_SIGN_UP,
+    ENCHANTEDLINK_SIGN_IN,
+    ENCHANTEDLINK_SIGN_UP_OR_IN,
+    ENCHANTEDLINK_PENDING_SESSION,
+    ENCHANTEDLINK_VERIFY,
+    ENCHANTEDLINK_UPDATE_EMAIL,
+    ENCHANTEDLINK_UPDATE_PHONE,
+    OAUTH_AUTHORIZE,
+    OAUTH_EXCHANGE,
+    SSO_AUTHORIZE,
+    SSO_EXCHANGE,
+    SAML_AUTHORIZE,
+    SAML_EXCHANGE,
+    TOTP_SIGN_UP,
+    TOTP_VERIFY,
+    TOTP_UPDATE,
+    PASSWORD_SIGN_UP,
+    PASSWORD_SIGN_IN,
+    PASSWORD_SEND_RESET,
+    PASSWORD_UPDATE,
+    PASSWORD_REPLACE,
+    PASSWORD_POLICY,
+    WEBAUTHN_SIGN_UP_START,
+    WEBAUTHN_SIGN_UP_FINISH,
+    WEBAUTHN_SIGN_IN_START,
+    WEBAUTHN_SIGN_IN_FINISH,
+    WEBAUTHN_SIGN_UP_OR_IN_START,
+    WEBAUTHN_UPDATE_START,
+    WEBAUTHN_UPDATE_FINISH,
 ];
