@@ -29,9 +29,9 @@ mod session;
 
 pub use client::{Client, ClientBuilder};
 pub use descope_core::{
-    consts, endpoints, ApiErrorBody, Clock, Config, ConfigBuilder, Credential, Endpoint, Error,
-    ErrorKind, FixedClock, Result, RetryPolicy, Secret, SystemClock, TokenErrorKind,
-    TransportErrorKind,
+    base_url_for_project_id, consts, endpoints, ApiErrorBody, Clock, Config, ConfigBuilder,
+    Credential, Endpoint, Error, ErrorKind, FixedClock, Result, RetryPolicy, Secret, SystemClock,
+    TokenErrorKind, TransportErrorKind,
 };
 pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 #[cfg(feature = "hyper")]
