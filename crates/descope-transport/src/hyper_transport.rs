@@ -234,35 +234,41 @@ fn load_native_roots(_roots: &mut RootCertStore) -> Result<(), Error> {
     ))
 }
 
-fn chain_has<T: StdError + 'static>(e: &(dyn StdError + 'static)) -> bool {
+/// Walks the error chain, descending into `io::Error` wrappers (whose `source()` skips the
+/// wrapped error itself).
+fn walk<'a>(e: &'a (dyn StdError + 'static), visit: &mut dyn FnMut(&'a (dyn StdError + 'static)) -> bool) -> bool {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
     while let Some(err) = cur {
-        if err.is::<T>() {
+        if visit(err) {
             return true;
+        }
+        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            if walk(inner, visit) {
+                return true;
+            }
         }
         cur = err.source();
     }
     false
 }
 
-fn io_kind(e: &(dyn StdError + 'static)) -> Option<std::io::ErrorKind> {
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
-        }
-        cur = err.source();
-    }
-    None
+fn chain_has<T: StdError + 'static>(e: &(dyn StdError + 'static)) -> bool {
+    walk(e, &mut |err| err.is::<T>())
+}
+
+fn chain_has_io_kind(e: &(dyn StdError + 'static), kind: std::io::ErrorKind) -> bool {
+    walk(e, &mut |err| {
+        err.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+    })
 }
 
 fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
-    let is_tls = chain_has::<rustls::Error>(&e)
-        || matches!(io_kind(&e), Some(std::io::ErrorKind::InvalidData));
+    let is_tls = chain_has::<rustls::Error>(&e);
     let (kind, sent, msg) = if e.is_connect() {
         if is_tls {
             (TransportErrorKind::Tls, false, "TLS handshake failed")
-        } else if matches!(io_kind(&e), Some(std::io::ErrorKind::TimedOut))
+        } else if chain_has_io_kind(&e, std::io::ErrorKind::TimedOut)
             || e.to_string().contains("timed out")
         {
             (TransportErrorKind::Timeout, false, "connect timed out")
