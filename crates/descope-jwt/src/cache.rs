@@ -1,0 +1,110 @@
+//! The verified-token cache: tokens already verified, answered without a signature check.
+//!
+//! Sharded maps behind `RwLock`s; readers of different shards never meet, readers of one shard
+//! share a read lock. An entry is keyed by a hash of the token's tail (the signature, unique per
+//! token) and holds the whole [`Session`], whose token is compared in full on every hit, so a
+//! hash collision can only cause a miss, never a wrong answer.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::keys::KeySet;
+use crate::session::Session;
+
+const SHARDS: usize = 64;
+/// Bytes of the token's end that are hashed (inside the signature).
+const HASHED_TAIL: usize = 48;
+
+#[repr(align(128))]
+#[derive(Default)]
+struct Shard {
+    map: RwLock<HashMap<u64, Session>>,
+}
+
+impl Shard {
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<u64, Session>> {
+        self.map.read().unwrap_or_else(|e| e.into_inner())
+    }
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<u64, Session>> {
+        self.map.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub(crate) struct VerifiedCache {
+    shards: Box<[Shard]>,
+    hasher: std::collections::hash_map::RandomState,
+    per_shard: usize,
+}
+
+impl VerifiedCache {
+    /// A cache of about `capacity` tokens.
+    pub(crate) fn new(capacity: usize) -> Self {
+        let per_shard = capacity.div_ceil(SHARDS).max(1);
+        Self {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            hasher: Default::default(),
+            per_shard,
+        }
+    }
+
+    fn slot(&self, token: &str) -> (u64, &Shard) {
+        let b = token.as_bytes();
+        let tail = &b[b.len().saturating_sub(HASHED_TAIL)..];
+        let h = self.hasher.hash_one(tail);
+        (h, &self.shards[(h as usize) % SHARDS])
+    }
+
+    /// The cached session for exactly this token.
+    pub(crate) fn get(&self, token: &str) -> Option<Session> {
+        let (h, shard) = self.slot(token);
+        let map = shard.read();
+        map.get(&h).filter(|s| s.token() == token).cloned()
+    }
+
+    /// Caches a verified session. A full shard first drops its entries expired at `now`
+    /// (with `leeway`), then, if still full, an arbitrary entry.
+    pub(crate) fn insert(&self, session: Session, now: i64, leeway: i64) {
+        let (h, shard) = self.slot(session.token());
+        let mut map = shard.write();
+        if map.len() >= self.per_shard && !map.contains_key(&h) {
+            map.retain(|_, s| s.core().check_exp(now, leeway).is_ok());
+            if map.len() >= self.per_shard {
+                if let Some(k) = map.keys().next().copied() {
+                    map.remove(&k);
+                }
+            }
+        }
+        map.insert(h, session);
+    }
+
+    /// Forgets this token.
+    pub(crate) fn remove(&self, token: &str) {
+        let (h, shard) = self.slot(token);
+        let mut map = shard.write();
+        if map.get(&h).is_some_and(|s| s.token() == token) {
+            map.remove(&h);
+        }
+    }
+
+    /// Drops every entry whose signing key is no longer in `keys`.
+    pub(crate) fn retain_keys(&self, keys: &KeySet) {
+        for shard in self.shards.iter() {
+            shard
+                .write()
+                .retain(|_, s| s.key().is_some_and(|k| keys.holds(k)));
+        }
+    }
+
+    /// Number of cached tokens.
+    pub(crate) fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.read().len()).sum()
+    }
+
+    /// Empties the cache.
+    pub(crate) fn clear(&self) {
+        for shard in self.shards.iter() {
+            shard.write().clear();
+        }
+    }
+}

@@ -1,0 +1,560 @@
+//! The validated session and its claims.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use descope_core::{Error, Result, TokenErrorKind};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::jws::malformed;
+use crate::keys::{Algorithm, VerifyingKey};
+
+/// The roles and permissions a token grants in one tenant (`tenants.<id>` claim).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TenantClaims {
+    /// Role names in the tenant.
+    pub roles: Vec<String>,
+    /// Permissions in the tenant.
+    pub permissions: Vec<String>,
+    /// Every other field of the tenant's claim object.
+    pub extra: Map<String, Value>,
+}
+
+/// A session (or refresh) token whose signature, time claims, issuer and audience were verified.
+///
+/// Only validation can make one, so holding a `Session` means the token was valid when it was
+/// made. Cheap to clone (one `Arc`). Its `Debug` output never shows the token itself.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    token: Box<str>,
+    claims: Value,
+    core: CoreClaims,
+    key: Option<Arc<VerifyingKey>>,
+}
+
+/// Claims pulled out of the payload once, at validation time.
+#[derive(Debug, Default)]
+pub(crate) struct CoreClaims {
+    pub exp: i64,
+    pub nbf: Option<i64>,
+    pub iat: Option<i64>,
+    pub iss: Option<String>,
+    pub aud: Aud,
+    pub user_id: String,
+    pub project_id: String,
+    pub roles: Vec<String>,
+    pub permissions: Vec<String>,
+    pub tenants: BTreeMap<String, TenantClaims>,
+    pub dct: Option<String>,
+    pub amr: Vec<String>,
+}
+
+/// The `aud` claim as the audience rules see it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) enum Aud {
+    /// Absent, or a falsy value (`""`, `[]`, `null`, `false`, `0`, `{}`).
+    #[default]
+    Empty,
+    /// A string or a list of strings.
+    Values(Vec<String>),
+    /// Present but neither a string nor a list of strings (such as `123`).
+    Invalid,
+}
+
+fn as_time(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => {
+            let v = if let Some(i) = n.as_i64() {
+                i
+            } else if let Some(u) = n.as_u64() {
+                i64::try_from(u).unwrap_or(i64::MAX)
+            } else {
+                // Fractional seconds are truncated, as the official SDK does.
+                n.as_f64().map(|f| f.trunc() as i64).unwrap_or(0)
+            };
+            Ok(Some(v))
+        }
+        Some(_) => Err(malformed(format!("the {name} claim is not a number"))),
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_falsy(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// The project ID an `iss` names: the whole value, or the last path segment of a URL.
+fn project_of(iss: &str) -> &str {
+    iss.rsplit('/').next().unwrap_or(iss)
+}
+
+impl CoreClaims {
+    /// Reads the claims the SDK relies on. Refuses a payload that is not a JSON object, a
+    /// missing `exp`, and time claims that are not numbers.
+    pub(crate) fn parse(payload: &[u8]) -> Result<(Value, CoreClaims)> {
+        let claims: Value = serde_json::from_slice(payload)
+            .map_err(|_| malformed("the payload is not JSON"))?;
+        let Value::Object(map) = &claims else {
+            return Err(malformed("the payload is not a JSON object"));
+        };
+        let core = Self::from_map(map)?;
+        Ok((claims, core))
+    }
+
+    fn from_map(map: &Map<String, Value>) -> Result<CoreClaims> {
+        let iat = as_time(map, "iat")?;
+        let nbf = as_time(map, "nbf")?;
+        let exp = as_time(map, "exp")?.ok_or_else(|| {
+            malformed("the exp claim is missing; Descope tokens always carry one")
+        })?;
+        let iss = match map.get("iss") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(Error::token(TokenErrorKind::WrongIssuer, "iss is not a string")),
+        };
+        let aud = match map.get("aud") {
+            None => Aud::Empty,
+            Some(v) if is_falsy(v) => Aud::Empty,
+            Some(Value::String(s)) => Aud::Values(vec![s.clone()]),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Aud::Values(
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect(),
+            ),
+            Some(_) => Aud::Invalid,
+        };
+        let nonempty = |k: &str| {
+            map.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let user_id = nonempty("dsub").or_else(|| nonempty("sub")).unwrap_or_default();
+        let project_id = iss.as_deref().map(project_of).unwrap_or("").to_owned();
+        let tenants = match map.get("tenants") {
+            Some(Value::Object(t)) => t
+                .iter()
+                .map(|(id, v)| {
+                    let obj = v.as_object();
+                    let mut extra = obj.cloned().unwrap_or_default();
+                    extra.remove("roles");
+                    extra.remove("permissions");
+                    (
+                        id.clone(),
+                        TenantClaims {
+                            roles: strings(obj.and_then(|o| o.get("roles"))),
+                            permissions: strings(obj.and_then(|o| o.get("permissions"))),
+                            extra,
+                        },
+                    )
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        Ok(CoreClaims {
+            exp,
+            nbf,
+            iat,
+            iss,
+            aud,
+            user_id,
+            project_id,
+            roles: strings(map.get("roles")),
+            permissions: strings(map.get("permissions")),
+            tenants,
+            dct: nonempty("dct"),
+            amr: strings(map.get("amr")),
+        })
+    }
+
+    /// `nbf` and `iat` not in the future, `exp` not in the past (each with `leeway`).
+    pub(crate) fn check_time(&self, now: i64, leeway: i64) -> Result<()> {
+        if let Some(iat) = self.iat {
+            if iat > now.saturating_add(leeway) {
+                return Err(Error::token(
+                    TokenErrorKind::NotYetValid,
+                    format!("iat is {}s in the future (leeway {leeway}s)", iat - now),
+                ));
+            }
+        }
+        if let Some(nbf) = self.nbf {
+            if nbf > now.saturating_add(leeway) {
+                return Err(Error::token(
+                    TokenErrorKind::NotYetValid,
+                    format!("nbf is {}s in the future (leeway {leeway}s)", nbf - now),
+                ));
+            }
+        }
+        self.check_exp(now, leeway)
+    }
+
+    pub(crate) fn check_exp(&self, now: i64, leeway: i64) -> Result<()> {
+        if self.exp <= now.saturating_sub(leeway) {
+            return Err(Error::token(
+                TokenErrorKind::Expired,
+                format!(
+                    "it expired {}s ago (leeway {leeway}s); refresh the session",
+                    now.saturating_sub(self.exp)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `iss` must be the project ID, or a URL whose last path segment is the project ID.
+    pub(crate) fn check_issuer(&self, project_id: &str) -> Result<()> {
+        let ok = match self.iss.as_deref() {
+            Some(iss) if iss == project_id => true,
+            Some(iss) => {
+                (iss.starts_with("https://") || iss.starts_with("http://"))
+                    && project_of(iss) == project_id
+            }
+            None => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::token(
+                TokenErrorKind::WrongIssuer,
+                match self.iss.as_deref() {
+                    Some(iss) => format!("iss {iss:?} does not name project {project_id}"),
+                    None => "the iss claim is missing".to_owned(),
+                },
+            ))
+        }
+    }
+
+    /// The audience rules of the official SDK. With no expected audience, a token without `aud`
+    /// (or with an empty one) passes, a token whose `aud` is or contains the project ID passes,
+    /// and any other `aud` fails. With expected audiences, the token's `aud` must contain one.
+    pub(crate) fn check_audience(&self, expected: &[&str], project_id: &str) -> Result<()> {
+        let wrong = |d: &str| Err(Error::token(TokenErrorKind::WrongAudience, d.to_owned()));
+        match (&self.aud, expected.is_empty()) {
+            (Aud::Empty, true) => Ok(()),
+            (Aud::Values(v), true) if v.iter().any(|a| a == project_id) => Ok(()),
+            (_, true) => wrong("the token has an aud claim but no audience was given to check it against"),
+            (Aud::Empty, false) => wrong("the token has no aud claim"),
+            (Aud::Invalid, false) => wrong("the token's aud claim is neither a string nor a list of strings"),
+            (Aud::Values(v), false) => {
+                if expected.iter().any(|e| v.iter().any(|a| a == e)) {
+                    Ok(())
+                } else {
+                    wrong("the token's aud claim does not contain the expected audience")
+                }
+            }
+        }
+    }
+}
+
+fn matched<'a, S: AsRef<str>>(granted: &[String], wanted: &'a [S]) -> Vec<String> {
+    wanted
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|w| granted.iter().any(|g| g == w))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn all_granted<S: AsRef<str>>(granted: &[String], wanted: &[S]) -> bool {
+    wanted
+        .iter()
+        .all(|w| granted.iter().any(|g| g == w.as_ref()))
+}
+
+/// Which list a helper reads.
+#[derive(Clone, Copy)]
+pub(crate) enum Grant {
+    Roles,
+    Permissions,
+}
+
+/// The granted list for `tenant` ("" = top level), or `None` when the session is missing or
+/// empty, or the tenant is not in its `tenants` claim.
+pub(crate) fn granted<'s>(session: Option<&'s Session>, tenant: &str, what: Grant) -> Option<&'s [String]> {
+    let s = session?;
+    if s.claims().is_empty() {
+        return None;
+    }
+    let core = &s.inner.core;
+    if tenant.is_empty() {
+        return Some(match what {
+            Grant::Roles => &core.roles,
+            Grant::Permissions => &core.permissions,
+        });
+    }
+    let t = core.tenants.get(tenant)?;
+    Some(match what {
+        Grant::Roles => &t.roles,
+        Grant::Permissions => &t.permissions,
+    })
+}
+
+/// `validate_*`: every requested item is granted (an empty request is granted). False for a
+/// missing or empty session and for a tenant the session does not have.
+pub(crate) fn validate<S: AsRef<str>>(
+    session: Option<&Session>,
+    tenant: &str,
+    what: Grant,
+    wanted: &[S],
+) -> bool {
+    granted(session, tenant, what).is_some_and(|g| all_granted(g, wanted))
+}
+
+/// `get_matched_*`: the requested items that are granted, in request order, duplicates kept.
+pub(crate) fn matched_in<S: AsRef<str>>(
+    session: Option<&Session>,
+    tenant: &str,
+    what: Grant,
+    wanted: &[S],
+) -> Vec<String> {
+    granted(session, tenant, what)
+        .map(|g| matched(g, wanted))
+        .unwrap_or_default()
+}
+
+impl Session {
+    pub(crate) fn new(token: &str, claims: Value, core: CoreClaims, key: Option<Arc<VerifyingKey>>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                token: token.into(),
+                claims,
+                core,
+                key,
+            }),
+        }
+    }
+
+    /// A session from claims alone, for the crate's own tests of the helpers.
+    #[cfg(test)]
+    pub(crate) fn from_claims_for_tests(claims: Value) -> Self {
+        let core = match &claims {
+            Value::Object(m) => CoreClaims::from_map(m).unwrap_or_else(|_| {
+                let mut c = CoreClaims::default();
+                c.roles = strings(m.get("roles"));
+                c.permissions = strings(m.get("permissions"));
+                if let Some(Value::Object(t)) = m.get("tenants") {
+                    for (id, v) in t {
+                        let o = v.as_object();
+                        c.tenants.insert(
+                            id.clone(),
+                            TenantClaims {
+                                roles: strings(o.and_then(|o| o.get("roles"))),
+                                permissions: strings(o.and_then(|o| o.get("permissions"))),
+                                extra: Map::new(),
+                            },
+                        );
+                    }
+                }
+                c
+            }),
+            _ => CoreClaims::default(),
+        };
+        Self::new("", claims, core, None)
+    }
+
+    pub(crate) fn core(&self) -> &CoreClaims {
+        &self.inner.core
+    }
+
+    pub(crate) fn key(&self) -> Option<&Arc<VerifyingKey>> {
+        self.inner.key.as_ref()
+    }
+
+    /// The token itself (the compact JWS), for sending it on or setting a cookie.
+    pub fn token(&self) -> &str {
+        &self.inner.token
+    }
+
+    /// The user ID (or access-key ID): the `dsub` claim when present, else `sub`, else `""`.
+    pub fn user_id(&self) -> &str {
+        &self.inner.core.user_id
+    }
+
+    /// The `sub` claim, when present.
+    pub fn subject(&self) -> Option<&str> {
+        self.claim("sub").and_then(Value::as_str)
+    }
+
+    /// The project ID the token was issued for (from `iss`).
+    pub fn project_id(&self) -> &str {
+        &self.inner.core.project_id
+    }
+
+    /// The `iss` claim.
+    pub fn issuer(&self) -> &str {
+        self.inner.core.iss.as_deref().unwrap_or("")
+    }
+
+    /// Expiry (`exp`), seconds since the Unix epoch.
+    pub fn expires_at(&self) -> i64 {
+        self.inner.core.exp
+    }
+
+    /// Issue time (`iat`), seconds since the Unix epoch, when present.
+    pub fn issued_at(&self) -> Option<i64> {
+        self.inner.core.iat
+    }
+
+    /// The audiences of the `aud` claim (empty when it has none).
+    pub fn audience(&self) -> &[String] {
+        match &self.inner.core.aud {
+            Aud::Values(v) => v,
+            _ => &[],
+        }
+    }
+
+    /// The ID (`kid`) of the key that signed the token.
+    pub fn key_id(&self) -> &str {
+        self.inner.key.as_ref().map(|k| k.kid_str()).unwrap_or("")
+    }
+
+    /// The algorithm the token was signed with.
+    pub fn algorithm(&self) -> Option<Algorithm> {
+        self.inner.key.as_ref().map(|k| k.alg())
+    }
+
+    /// Project-level roles (`roles` claim).
+    pub fn roles(&self) -> &[String] {
+        &self.inner.core.roles
+    }
+
+    /// Project-level permissions (`permissions` claim).
+    pub fn permissions(&self) -> &[String] {
+        &self.inner.core.permissions
+    }
+
+    /// Tenant memberships (`tenants` claim), by tenant ID.
+    pub fn tenants(&self) -> &BTreeMap<String, TenantClaims> {
+        &self.inner.core.tenants
+    }
+
+    /// One tenant's roles and permissions.
+    pub fn tenant(&self, tenant_id: &str) -> Option<&TenantClaims> {
+        self.inner.core.tenants.get(tenant_id)
+    }
+
+    /// The selected tenant (`dct` claim, set by `select_tenant`).
+    pub fn selected_tenant(&self) -> Option<&str> {
+        self.inner.core.dct.as_deref()
+    }
+
+    /// Authentication methods (`amr` claim), such as `email` or `oauth`.
+    pub fn amr(&self) -> &[String] {
+        &self.inner.core.amr
+    }
+
+    /// Any claim by name, including custom claims (`nsec` holds login-time custom claims).
+    pub fn claim(&self, name: &str) -> Option<&Value> {
+        self.inner.claims.get(name)
+    }
+
+    /// Every claim.
+    pub fn claims(&self) -> &Map<String, Value> {
+        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+        match &self.inner.claims {
+            Value::Object(m) => m,
+            _ => EMPTY.get_or_init(Map::new),
+        }
+    }
+
+    /// The claims as the JSON object of the payload.
+    pub fn claims_value(&self) -> &Value {
+        &self.inner.claims
+    }
+
+    /// The claims deserialized into your own type: bring a `#[derive(Deserialize)]` struct with
+    /// the custom claims you expect (and any standard ones you want).
+    pub fn custom_claims<T: DeserializeOwned>(&self) -> Result<T> {
+        T::deserialize(&self.inner.claims).map_err(|e| {
+            Error::decode(format!("the token's claims do not fit the requested type: {e}"))
+                .with_source(e)
+        })
+    }
+
+    /// Whether the session has every permission in `permissions` at project level (tenant
+    /// permissions do not count). An empty list is granted.
+    pub fn validate_permissions<S: AsRef<str>>(&self, permissions: &[S]) -> bool {
+        validate(Some(self), "", Grant::Permissions, permissions)
+    }
+
+    /// Whether the session has every role in `roles` at project level (tenant roles do not
+    /// count). An empty list is granted.
+    pub fn validate_roles<S: AsRef<str>>(&self, roles: &[S]) -> bool {
+        validate(Some(self), "", Grant::Roles, roles)
+    }
+
+    /// The project-level permissions among `permissions`, in request order.
+    pub fn get_matched_permissions<S: AsRef<str>>(&self, permissions: &[S]) -> Vec<String> {
+        matched_in(Some(self), "", Grant::Permissions, permissions)
+    }
+
+    /// The project-level roles among `roles`, in request order.
+    pub fn get_matched_roles<S: AsRef<str>>(&self, roles: &[S]) -> Vec<String> {
+        matched_in(Some(self), "", Grant::Roles, roles)
+    }
+
+    /// Whether the session has every permission in `permissions` in tenant `tenant` (`""` means
+    /// project level). False when the session has no such tenant, even for an empty list.
+    pub fn validate_tenant_permissions<S: AsRef<str>>(&self, tenant: &str, permissions: &[S]) -> bool {
+        validate(Some(self), tenant, Grant::Permissions, permissions)
+    }
+
+    /// Whether the session has every role in `roles` in tenant `tenant` (`""` means project
+    /// level). False when the session has no such tenant, even for an empty list.
+    pub fn validate_tenant_roles<S: AsRef<str>>(&self, tenant: &str, roles: &[S]) -> bool {
+        validate(Some(self), tenant, Grant::Roles, roles)
+    }
+
+    /// The permissions among `permissions` granted in tenant `tenant`, in request order
+    /// (empty when the session has no such tenant).
+    pub fn get_matched_tenant_permissions<S: AsRef<str>>(&self, tenant: &str, permissions: &[S]) -> Vec<String> {
+        matched_in(Some(self), tenant, Grant::Permissions, permissions)
+    }
+
+    /// The roles among `roles` granted in tenant `tenant`, in request order (empty when the
+    /// session has no such tenant).
+    pub fn get_matched_tenant_roles<S: AsRef<str>>(&self, tenant: &str, roles: &[S]) -> Vec<String> {
+        matched_in(Some(self), tenant, Grant::Roles, roles)
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.inner.core;
+        f.debug_struct("Session")
+            .field("user_id", &c.user_id)
+            .field("project_id", &c.project_id)
+            .field("expires_at", &c.exp)
+            .field("roles", &c.roles)
+            .field("permissions", &c.permissions)
+            .field("tenants", &c.tenants.keys().collect::<Vec<_>>())
+            .field("selected_tenant", &c.dct)
+            .field("token", &"[redacted]")
+            .finish()
+    }
+}
