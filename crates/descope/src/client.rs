@@ -17,6 +17,7 @@ pub struct Client {
 
 struct Inner {
     api: ApiClient,
+    validator: descope_jwt::SessionValidator,
 }
 
 impl fmt::Debug for Client {
@@ -63,6 +64,12 @@ impl Client {
     pub fn api(&self) -> &ApiClient {
         &self.inner.api
     }
+
+    /// The session validator: the project's key set and the verified-token cache, shared by
+    /// every clone of this client.
+    pub fn validator(&self) -> &descope_jwt::SessionValidator {
+        &self.inner.validator
+    }
 }
 
 /// Builds a [`Client`].
@@ -71,6 +78,7 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
     sleeper: Option<Arc<dyn Sleep>>,
     clock: Option<Arc<dyn Clock>>,
+    validator_options: descope_jwt::ValidatorOptions,
     tls: TlsOptions,
 }
 
@@ -98,6 +106,7 @@ impl ClientBuilder {
             transport: None,
             sleeper: None,
             clock: None,
+            validator_options: descope_jwt::ValidatorOptions::default(),
             tls: TlsOptions::default(),
         }
     }
@@ -195,6 +204,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Tuning of session validation: the verified-token cache (on by default; turn it off with
+    /// `ValidatorOptions::default().verified_cache(false)`) and the key-set refetch cooldown.
+    pub fn validator_options(mut self, options: descope_jwt::ValidatorOptions) -> Self {
+        self.validator_options = options;
+        self
+    }
+
     /// Which root certificates the default transport trusts.
     #[cfg(feature = "hyper")]
     pub fn root_store(mut self, roots: RootStore) -> Self {
@@ -230,7 +246,13 @@ impl ClientBuilder {
             self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
         );
         Ok(Client {
-            inner: Arc::new(Inner { api }),
+            inner: Arc::new(Inner {
+                validator: descope_jwt::SessionValidator::with_options(
+                    api.clone(),
+                    self.validator_options,
+                )?,
+                api,
+            }),
         })
     }
 }

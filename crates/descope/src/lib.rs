@@ -34,6 +34,11 @@ pub use descope_core::{
     TokenErrorKind, TransportErrorKind,
 };
 pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
+pub use descope_auth::session::{AccessKeyLoginOptions, LoginRecord, TenantInfo, TenantSelection};
+pub use descope_jwt::{
+    AccessKeyResponse, Algorithm, CookieData, JwtResponse, Session, SessionValidator,
+    TenantClaims, ValidatorOptions,
+};
 #[cfg(feature = "hyper")]
 pub use descope_transport::{HyperTransport, HyperTransportBuilder, RootStore};
 
