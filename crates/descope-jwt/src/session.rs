@@ -558,3 +558,225 @@ impl fmt::Debug for Session {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn matrix() -> Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance/python-2.16.1-jwt.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// A Python string argument is a one-item list.
+    fn list(v: &Value) -> Vec<String> {
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_owned()).collect(),
+            other => panic!("unexpected argument {other}"),
+        }
+    }
+
+    #[test]
+    fn the_190_role_and_permission_helper_cases_give_the_official_answers() {
+        let m = matrix();
+        let inputs = &m["helper_inputs"];
+        let cases = m["helper_cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 190);
+        for case in cases {
+            let call = case["call"].as_str().unwrap();
+            let rest = call.strip_prefix("descope_client.").unwrap();
+            let (func, args) = rest.split_once('(').unwrap();
+            let args = args.strip_suffix(')').unwrap();
+            let (input_name, args) = args.split_once(", ").unwrap_or((args, ""));
+            let args: Vec<Value> = serde_json::from_str(&format!("[{args}]")).unwrap();
+            let input = &inputs[input_name];
+            // The flat dicts of the official SDK carry the claims at the top level; a JWT
+            // response dict also carries them there.
+            let session = (!input.is_null()).then(|| Session::from_claims_for_tests(input.clone()));
+            let s = session.as_ref();
+            let got = match func {
+                "validate_permissions" => json!(validate(s, "", Grant::Permissions, &list(&args[0]))),
+                "validate_roles" => json!(validate(s, "", Grant::Roles, &list(&args[0]))),
+                "get_matched_permissions" => json!(matched_in(s, "", Grant::Permissions, &list(&args[0]))),
+                "get_matched_roles" => json!(matched_in(s, "", Grant::Roles, &list(&args[0]))),
+                "validate_tenant_permissions" => json!(validate(
+                    s,
+                    args[0].as_str().unwrap(),
+                    Grant::Permissions,
+                    &list(&args[1])
+                )),
+                "validate_tenant_roles" => {
+                    json!(validate(s, args[0].as_str().unwrap(), Grant::Roles, &list(&args[1])))
+                }
+                "get_matched_tenant_permissions" => json!(matched_in(
+                    s,
+                    args[0].as_str().unwrap(),
+                    Grant::Permissions,
+                    &list(&args[1])
+                )),
+                "get_matched_tenant_roles" => json!(matched_in(
+                    s,
+                    args[0].as_str().unwrap(),
+                    Grant::Roles,
+                    &list(&args[1])
+                )),
+                other => panic!("unknown helper {other}"),
+            };
+            assert_eq!(got, case["result"], "{}", case["id"]);
+        }
+    }
+
+    #[test]
+    fn session_methods_answer_like_the_helper_functions() {
+        let s = Session::from_claims_for_tests(json!({
+            "exp": 1, "roles": ["a", "b"], "permissions": ["p"],
+            "tenants": {"T": {"roles": ["tr"], "permissions": ["tp"]}}
+        }));
+        assert!(s.validate_roles(&["a", "b"]));
+        assert!(!s.validate_roles(&["tr"]));
+        assert!(s.validate_roles::<&str>(&[]));
+        assert_eq!(s.get_matched_roles(&["b", "z", "a", "a"]), ["b", "a", "a"]);
+        assert!(s.validate_permissions(&["p"]));
+        assert_eq!(s.get_matched_permissions(&["x", "p"]), ["p"]);
+        assert!(s.validate_tenant_roles("T", &["tr"]));
+        assert!(!s.validate_tenant_roles("T", &["a"]));
+        assert!(!s.validate_tenant_roles::<&str>("Q", &[]));
+        assert!(s.validate_tenant_permissions("T", &["tp"]));
+        assert_eq!(s.get_matched_tenant_permissions("T", &["tp", "x", "tp"]), ["tp", "tp"]);
+        assert!(s.get_matched_tenant_roles("Q", &["tr"]).is_empty());
+        let owned: Vec<String> = vec!["a".into()];
+        assert!(s.validate_roles(&owned));
+    }
+
+    #[test]
+    fn user_id_prefers_dsub_and_project_id_is_the_last_issuer_segment() {
+        let (_, core) = CoreClaims::parse(
+            br#"{"exp":1,"sub":"U1","dsub":"U2","iss":"https://api.descope.com/v1/apps/P9"}"#,
+        )
+        .unwrap();
+        assert_eq!(core.user_id, "U2");
+        assert_eq!(core.project_id, "P9");
+        let (_, core) = CoreClaims::parse(br#"{"exp":1,"sub":"U1","dsub":""}"#).unwrap();
+        assert_eq!(core.user_id, "U1");
+    }
+
+    #[test]
+    fn issuer_is_the_project_id_or_a_url_ending_with_it() {
+        let check = |iss: Value| {
+            let (_, core) = CoreClaims::parse(json!({"exp": 1, "iss": iss}).to_string().as_bytes()).unwrap();
+            core.check_issuer("P1").is_ok()
+        };
+        assert!(check(json!("P1")));
+        assert!(check(json!("https://api.descope.com/P1")));
+        assert!(check(json!("https://api.descope.com/v1/apps/P1")));
+        assert!(!check(json!("https://evil.example.com/P2")));
+        assert!(!check(json!("P2")));
+        assert!(!check(json!("evil/P1")));
+        assert!(!check(json!("https://api.descope.com/P1/")));
+        let (_, core) = CoreClaims::parse(br#"{"exp":1}"#).unwrap();
+        assert_eq!(core.check_issuer("P1").unwrap_err().token_kind(), Some(TokenErrorKind::WrongIssuer));
+    }
+
+    #[test]
+    fn time_claims_follow_the_leeway_boundaries_of_the_official_sdk() {
+        let at = |c: Value| CoreClaims::parse(c.to_string().as_bytes()).unwrap().1.check_time(1000, 5);
+        assert!(at(json!({"exp": 1000})).is_ok());
+        assert!(at(json!({"exp": 996})).is_ok());
+        assert_eq!(at(json!({"exp": 995})).unwrap_err().token_kind(), Some(TokenErrorKind::Expired));
+        assert!(at(json!({"exp": 2000, "nbf": 1005})).is_ok());
+        assert_eq!(
+            at(json!({"exp": 2000, "nbf": 1006})).unwrap_err().token_kind(),
+            Some(TokenErrorKind::NotYetValid)
+        );
+        assert_eq!(
+            at(json!({"exp": 2000, "iat": 1006})).unwrap_err().token_kind(),
+            Some(TokenErrorKind::NotYetValid)
+        );
+        assert!(at(json!({"exp": 1000.9})).is_ok());
+    }
+
+    #[test]
+    fn missing_or_mistyped_time_claims_are_malformed() {
+        for payload in [
+            json!({}),
+            json!({"exp": "soon"}),
+            json!({"exp": 1, "iat": "yesterday"}),
+            json!({"exp": 1, "nbf": true}),
+        ] {
+            let e = CoreClaims::parse(payload.to_string().as_bytes()).unwrap_err();
+            assert_eq!(e.token_kind(), Some(TokenErrorKind::Malformed), "{payload}");
+        }
+        for payload in [&b"[1]"[..], b"not json", b"\"s\""] {
+            let e = CoreClaims::parse(payload).unwrap_err();
+            assert_eq!(e.token_kind(), Some(TokenErrorKind::Malformed));
+        }
+    }
+
+    #[test]
+    fn audience_rules_match_the_official_sdk() {
+        let aud = |claim: Value, expected: &[&str]| {
+            let mut c = json!({"exp": 1});
+            if !claim.is_null() {
+                c["aud"] = claim;
+            }
+            CoreClaims::parse(c.to_string().as_bytes())
+                .unwrap()
+                .1
+                .check_audience(expected, "P1")
+                .is_ok()
+        };
+        assert!(aud(Value::Null, &[]));
+        assert!(aud(json!(""), &[]));
+        assert!(aud(json!([]), &[]));
+        assert!(aud(json!("P1"), &[]));
+        assert!(aud(json!(["x", "P1"]), &[]));
+        assert!(!aud(json!("other"), &[]));
+        assert!(!aud(json!(123), &[]));
+        assert!(aud(json!("a"), &["a"]));
+        assert!(aud(json!(["x", "a"]), &["a"]));
+        assert!(aud(json!("a"), &["x", "a"]));
+        assert!(!aud(json!("P1"), &["other"]));
+        assert!(!aud(Value::Null, &["a"]));
+        assert!(!aud(json!(""), &["a"]));
+        assert!(!aud(json!(123), &["a"]));
+        assert!(!aud(json!(["a", 1]), &["a"]));
+    }
+
+    #[test]
+    fn typed_custom_claims_and_raw_claims_are_reachable() {
+        #[derive(serde::Deserialize)]
+        struct Mine {
+            plan: String,
+            nsec: Map<String, Value>,
+        }
+        let s = Session::from_claims_for_tests(json!({
+            "exp": 1, "plan": "gold", "nsec": {"k1": "v1"}, "dct": "T1", "amr": ["email"],
+            "tenants": {"T1": {"roles": [], "permissions": [], "name": "n"}}
+        }));
+        let mine: Mine = s.custom_claims().unwrap();
+        assert_eq!(mine.plan, "gold");
+        assert_eq!(mine.nsec["k1"], "v1");
+        assert_eq!(s.claim("plan"), Some(&json!("gold")));
+        assert_eq!(s.selected_tenant(), Some("T1"));
+        assert_eq!(s.amr(), ["email"]);
+        assert_eq!(s.tenant("T1").unwrap().extra["name"], "n");
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Wrong {
+            plan: u32,
+        }
+        assert!(s.custom_claims::<Wrong>().unwrap_err().kind() == descope_core::ErrorKind::Decode);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let token = "eyJhbGciOi.secret-payload.signature";
+        let (claims, core) = CoreClaims::parse(br#"{"exp":1,"sub":"U1"}"#).unwrap();
+        let s = Session::new(token, claims, core, None);
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("secret-payload"));
+        assert!(dbg.contains("U1"));
+    }
+}
