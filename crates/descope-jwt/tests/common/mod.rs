@@ -196,3 +196,47 @@ pub fn jwks_requests(t: &ScriptedTransport) -> usize {
         .filter(|r| r.url.ends_with(JWKS_PATH))
         .count()
 }
+
+/// A transport that waits before answering, so concurrent callers really overlap a fetch.
+#[derive(Debug, Clone)]
+pub struct Slow {
+    pub inner: ScriptedTransport,
+    pub delay: Duration,
+}
+
+#[async_trait::async_trait]
+impl descope_transport::HttpTransport for Slow {
+    async fn send(
+        &self,
+        request: descope_transport::HttpRequest,
+    ) -> Result<descope_transport::HttpResponse, descope_core::TransportError> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.send(request).await
+    }
+}
+
+/// A validator whose key-set answers take `delay`.
+pub fn slow_harness(delay: Duration, options: ValidatorOptions) -> Harness {
+    let transport = ScriptedTransport::new();
+    let clock = FixedClock::at(FROZEN_NOW);
+    let config = Config::builder()
+        .project_id(PROJECT)
+        .base_url("https://api.descope.test")
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let api = ApiClient::with_parts(
+        Arc::new(config),
+        Arc::new(Slow {
+            inner: transport.clone(),
+            delay,
+        }),
+        Arc::new(TokioSleep),
+        Arc::new(clock.clone()),
+    );
+    Harness {
+        transport,
+        clock,
+        validator: SessionValidator::with_options(api, options).unwrap(),
+    }
+}
