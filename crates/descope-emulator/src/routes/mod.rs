@@ -1,0 +1,56 @@
+//! The HTTP surface: auth flows, management, and emulator-only endpoints.
+
+pub mod emulator;
+pub mod mgmt_project;
+pub mod mgmt_user;
+pub mod password;
+pub mod passwordless;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::util::now;
+
+/// The whole router.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .merge(session::routes())
+        .merge(passwordless::routes())
+        .merge(password::routes())
+        .merge(mgmt_user::routes())
+        .merge(mgmt_project::routes())
+        .merge(emulator::routes())
+        .fallback(not_implemented)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit))
+        .with_state(app)
+}
+
+async fn not_implemented(req: Request) -> Response {
+    ApiError::not_implemented(req.method().as_str(), req.uri().path()).into_response()
+}
+
+/// A fixed one-minute window over every API call (emulator endpoints excluded).
+async fn rate_limit(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    if let Some(limit) = app.settings.rate_limit_per_minute {
+        if !req.uri().path().starts_with("/emulator/") {
+            let t = now();
+            let mut w = app.rate.lock().unwrap_or_else(|e| e.into_inner());
+            if t - w.0 >= 60 {
+                *w = (t, 0);
+            }
+            if w.1 >= limit {
+                let retry = (60 - (t - w.0)).max(1) as u64;
+                return ApiError::rate_limited(retry).into_response();
+            }
+            w.1 += 1;
+        }
+    }
+    next.run(req).await
+}
