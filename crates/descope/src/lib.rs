@@ -35,6 +35,10 @@ pub use descope_core::{
 };
 pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 pub use descope_auth::session::{AccessKeyLoginOptions, LoginRecord, TenantInfo, TenantSelection};
+pub use descope_auth::{
+    Auth, DeliveryMethod, EnchantedLinkStart, LoginOptions, MaskedAddress, PasswordPolicy,
+    PasswordResetStart, RedirectUrl, SignUpOptions, SignUpUser, TotpProvisioning, WebAuthnStart,
+};
 pub use descope_jwt::{
     AccessKeyResponse, Algorithm, CookieData, JwtResponse, Session, SessionValidator,
     TenantClaims, ValidatorOptions,
