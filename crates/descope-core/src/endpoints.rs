@@ -162,6 +162,477 @@ pub const WEBAUTHN_UPDATE_START: Endpoint = Endpoint::new("auth.webauthn.update.
 /// `POST /v1/auth/webauthn/update/finish`: `client.webauthn().update_finish`.
 pub const WEBAUTHN_UPDATE_FINISH: Endpoint = Endpoint::new("auth.webauthn.update.finish", Method::Post, "/v1/auth/webauthn/update/finish", Credential::Auth, false, &[]);
 
+/// `POST /v1/mgmt/tenant/create`: `client.mgmt().tenant().create`.
+pub const MGMT_TENANT_CREATE: Endpoint = Endpoint::new("mgmt.tenant.create", Method::Post, "/v1/mgmt/tenant/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/tenant/update`: `client.mgmt().tenant().update`.
+pub const MGMT_TENANT_UPDATE: Endpoint = Endpoint::new("mgmt.tenant.update", Method::Post, "/v1/mgmt/tenant/update", Credential::Management, true, &[]);
+
+/// `PATCH /v1/mgmt/tenant/patch`: `client.mgmt().tenant().patch_tenant`.
+pub const MGMT_TENANT_PATCH: Endpoint = Endpoint::new("mgmt.tenant.patch_tenant", Method::Patch, "/v1/mgmt/tenant/patch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/tenant/delete`: `client.mgmt().tenant().delete`.
+pub const MGMT_TENANT_DELETE: Endpoint = Endpoint::new("mgmt.tenant.delete", Method::Post, "/v1/mgmt/tenant/delete", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/tenant`: `client.mgmt().tenant().load`.
+pub const MGMT_TENANT_LOAD: Endpoint = Endpoint::new("mgmt.tenant.load", Method::Get, "/v1/mgmt/tenant", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/tenant/search`: `client.mgmt().tenant().search_all`.
+pub const MGMT_TENANT_SEARCH: Endpoint = Endpoint::new("mgmt.tenant.search_all", Method::Post, "/v1/mgmt/tenant/search", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/tenant/settings`: `client.mgmt().tenant().load_settings`.
+pub const MGMT_TENANT_SETTINGS_LOAD: Endpoint = Endpoint::new("mgmt.tenant.load_settings", Method::Get, "/v1/mgmt/tenant/settings", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/tenant/settings`: `client.mgmt().tenant().update_settings`.
+pub const MGMT_TENANT_SETTINGS_UPDATE: Endpoint = Endpoint::new("mgmt.tenant.update_settings", Method::Post, "/v1/mgmt/tenant/settings", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/tenant/updateDefaultRoles`: `client.mgmt().tenant().update_default_roles`.
+pub const MGMT_TENANT_DEFAULT_ROLES: Endpoint = Endpoint::new("mgmt.tenant.update_default_roles", Method::Post, "/v1/mgmt/tenant/updateDefaultRoles", Credential::Management, true, &[]);
+
+/// `POST /v2/mgmt/tenant/adminlinks/sso/generate`: `client.mgmt().tenant().generate_sso_configuration_link`.
+pub const MGMT_TENANT_SSO_LINK_GENERATE: Endpoint = Endpoint::new("mgmt.tenant.generate_sso_configuration_link", Method::Post, "/v2/mgmt/tenant/adminlinks/sso/generate", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/tenant/adminlinks/sso/revoke`: `client.mgmt().tenant().revoke_sso_configuration_link`.
+pub const MGMT_TENANT_SSO_LINK_REVOKE: Endpoint = Endpoint::new("mgmt.tenant.revoke_sso_configuration_link", Method::Post, "/v1/mgmt/tenant/adminlinks/sso/revoke", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/create`: `client.mgmt().user().create`, `client.mgmt().user().invite`.
+pub const MGMT_USER_CREATE: Endpoint = Endpoint::new("mgmt.user.create", Method::Post, "/v1/mgmt/user/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/user/create/test`: `client.mgmt().user().create_test_user`.
+pub const MGMT_USER_CREATE_TEST: Endpoint = Endpoint::new("mgmt.user.create_test_user", Method::Post, "/v1/mgmt/user/create/test", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/user/create/batch`: `client.mgmt().user().invite_batch`.
+pub const MGMT_USER_CREATE_BATCH: Endpoint = Endpoint::new("mgmt.user.invite_batch", Method::Post, "/v1/mgmt/user/create/batch", Credential::Management, false, &["users"]);
+
+/// `POST /v1/mgmt/user/update`: `client.mgmt().user().update`.
+pub const MGMT_USER_UPDATE: Endpoint = Endpoint::new("mgmt.user.update", Method::Post, "/v1/mgmt/user/update", Credential::Management, true, &[]);
+
+/// `PATCH /v1/mgmt/user/patch`: `client.mgmt().user().patch`.
+pub const MGMT_USER_PATCH: Endpoint = Endpoint::new("mgmt.user.patch", Method::Patch, "/v1/mgmt/user/patch", Credential::Management, true, &[]);
+
+/// `PATCH /v1/mgmt/user/patch/batch`: `client.mgmt().user().patch_batch`.
+pub const MGMT_USER_PATCH_BATCH: Endpoint = Endpoint::new("mgmt.user.patch_batch", Method::Patch, "/v1/mgmt/user/patch/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/delete`: `client.mgmt().user().delete`, `client.mgmt().user().delete_by_user_id`.
+pub const MGMT_USER_DELETE: Endpoint = Endpoint::new("mgmt.user.delete", Method::Post, "/v1/mgmt/user/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/delete/batch`: `client.mgmt().user().delete_batch`.
+pub const MGMT_USER_DELETE_BATCH: Endpoint = Endpoint::new("mgmt.user.delete_batch", Method::Post, "/v1/mgmt/user/delete/batch", Credential::Management, true, &[]);
+
+/// `DELETE /v1/mgmt/user/test/delete/all`: `client.mgmt().user().delete_all_test_users`.
+pub const MGMT_USER_DELETE_ALL_TEST: Endpoint = Endpoint::new("mgmt.user.delete_all_test_users", Method::Delete, "/v1/mgmt/user/test/delete/all", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/users/load`: `client.mgmt().user().load_users`.
+pub const MGMT_USERS_LOAD: Endpoint = Endpoint::new("mgmt.user.load_users", Method::Post, "/v1/mgmt/users/load", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/logout`: `client.mgmt().user().logout_user`, `client.mgmt().user().logout_user_by_user_id`.
+pub const MGMT_USER_LOGOUT: Endpoint = Endpoint::new("mgmt.user.logout_user", Method::Post, "/v1/mgmt/user/logout", Credential::Management, true, &[]);
+
+/// `POST /v2/mgmt/user/search`: `client.mgmt().user().search_all` (one page; .pages() streams all).
+pub const MGMT_USER_SEARCH: Endpoint = Endpoint::new("mgmt.user.search_all", Method::Post, "/v2/mgmt/user/search", Credential::Management, true, &[]);
+
+/// `POST /v2/mgmt/user/search/test`: `client.mgmt().user().search_all_test_users` (one page; .pages() streams all).
+pub const MGMT_USER_SEARCH_TEST: Endpoint = Endpoint::new("mgmt.user.search_all_test_users", Method::Post, "/v2/mgmt/user/search/test", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/user/provider/token`: `client.mgmt().user().get_provider_token`.
+pub const MGMT_USER_PROVIDER_TOKEN: Endpoint = Endpoint::new("mgmt.user.get_provider_token", Method::Get, "/v1/mgmt/user/provider/token", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/status`: `client.mgmt().user().activate`, `client.mgmt().user().deactivate`.
+pub const MGMT_USER_UPDATE_STATUS: Endpoint = Endpoint::new("mgmt.user.activate", Method::Post, "/v1/mgmt/user/update/status", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/loginid`: `client.mgmt().user().update_login_id`.
+pub const MGMT_USER_UPDATE_LOGIN_ID: Endpoint = Endpoint::new("mgmt.user.update_login_id", Method::Post, "/v1/mgmt/user/update/loginid", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/email`: `client.mgmt().user().update_email`.
+pub const MGMT_USER_UPDATE_EMAIL: Endpoint = Endpoint::new("mgmt.user.update_email", Method::Post, "/v1/mgmt/user/update/email", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/phone`: `client.mgmt().user().update_phone`.
+pub const MGMT_USER_UPDATE_PHONE: Endpoint = Endpoint::new("mgmt.user.update_phone", Method::Post, "/v1/mgmt/user/update/phone", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/name`: `client.mgmt().user().update_display_name`.
+pub const MGMT_USER_UPDATE_NAME: Endpoint = Endpoint::new("mgmt.user.update_display_name", Method::Post, "/v1/mgmt/user/update/name", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/picture`: `client.mgmt().user().update_picture`.
+pub const MGMT_USER_UPDATE_PICTURE: Endpoint = Endpoint::new("mgmt.user.update_picture", Method::Post, "/v1/mgmt/user/update/picture", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/customAttribute`: `client.mgmt().user().update_custom_attribute`.
+pub const MGMT_USER_UPDATE_CUSTOM_ATTRIBUTE: Endpoint = Endpoint::new("mgmt.user.update_custom_attribute", Method::Post, "/v1/mgmt/user/update/customAttribute", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/recovery/email`: `client.mgmt().user().update_recovery_email`.
+pub const MGMT_USER_UPDATE_RECOVERY_EMAIL: Endpoint = Endpoint::new("mgmt.user.update_recovery_email", Method::Post, "/v1/mgmt/user/update/recovery/email", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/recovery/phone`: `client.mgmt().user().update_recovery_phone`.
+pub const MGMT_USER_UPDATE_RECOVERY_PHONE: Endpoint = Endpoint::new("mgmt.user.update_recovery_phone", Method::Post, "/v1/mgmt/user/update/recovery/phone", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/role/set`: `client.mgmt().user().set_roles`, `client.mgmt().user().set_tenant_roles`.
+pub const MGMT_USER_ROLE_SET: Endpoint = Endpoint::new("mgmt.user.set_roles", Method::Post, "/v1/mgmt/user/update/role/set", Credential::Management, true, &[]);
+
+/// `POST /v2/mgmt/user/update/role/add`: `client.mgmt().user().add_roles`, `client.mgmt().user().add_tenant_roles`.
+pub const MGMT_USER_ROLE_ADD: Endpoint = Endpoint::new("mgmt.user.add_roles", Method::Post, "/v2/mgmt/user/update/role/add", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/role/remove`: `client.mgmt().user().remove_roles`, `client.mgmt().user().remove_tenant_roles`.
+pub const MGMT_USER_ROLE_REMOVE: Endpoint = Endpoint::new("mgmt.user.remove_roles", Method::Post, "/v1/mgmt/user/update/role/remove", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/tenant/add`: `client.mgmt().user().add_tenant`.
+pub const MGMT_USER_TENANT_ADD: Endpoint = Endpoint::new("mgmt.user.add_tenant", Method::Post, "/v1/mgmt/user/update/tenant/add", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/tenant/remove`: `client.mgmt().user().remove_tenant`.
+pub const MGMT_USER_TENANT_REMOVE: Endpoint = Endpoint::new("mgmt.user.remove_tenant", Method::Post, "/v1/mgmt/user/update/tenant/remove", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/ssoapp/set`: `client.mgmt().user().set_sso_apps`.
+pub const MGMT_USER_SSOAPP_SET: Endpoint = Endpoint::new("mgmt.user.set_sso_apps", Method::Post, "/v1/mgmt/user/update/ssoapp/set", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/ssoapp/add`: `client.mgmt().user().add_sso_apps`.
+pub const MGMT_USER_SSOAPP_ADD: Endpoint = Endpoint::new("mgmt.user.add_sso_apps", Method::Post, "/v1/mgmt/user/update/ssoapp/add", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/ssoapp/remove`: `client.mgmt().user().remove_sso_apps`.
+pub const MGMT_USER_SSOAPP_REMOVE: Endpoint = Endpoint::new("mgmt.user.remove_sso_apps", Method::Post, "/v1/mgmt/user/update/ssoapp/remove", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/family/add`: `client.mgmt().user().add_families`.
+pub const MGMT_USER_FAMILY_ADD: Endpoint = Endpoint::new("mgmt.user.add_families", Method::Post, "/v1/mgmt/user/update/family/add", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/update/family/remove`: `client.mgmt().user().remove_families`.
+pub const MGMT_USER_FAMILY_REMOVE: Endpoint = Endpoint::new("mgmt.user.remove_families", Method::Post, "/v1/mgmt/user/update/family/remove", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/password/set/temporary`: `client.mgmt().user().set_temporary_password`.
+pub const MGMT_USER_PASSWORD_SET_TEMPORARY: Endpoint = Endpoint::new("mgmt.user.set_temporary_password", Method::Post, "/v1/mgmt/user/password/set/temporary", Credential::Management, true, &["password"]);
+
+/// `POST /v1/mgmt/user/password/set/active`: `client.mgmt().user().set_active_password`.
+pub const MGMT_USER_PASSWORD_SET_ACTIVE: Endpoint = Endpoint::new("mgmt.user.set_active_password", Method::Post, "/v1/mgmt/user/password/set/active", Credential::Management, true, &["password"]);
+
+/// `POST /v1/mgmt/user/password/set`: `client.mgmt().user().set_password` (deprecated).
+pub const MGMT_USER_PASSWORD_SET: Endpoint = Endpoint::new("mgmt.user.set_password", Method::Post, "/v1/mgmt/user/password/set", Credential::Management, true, &["password"]);
+
+/// `POST /v1/mgmt/user/password/expire`: `client.mgmt().user().expire_password`.
+pub const MGMT_USER_PASSWORD_EXPIRE: Endpoint = Endpoint::new("mgmt.user.expire_password", Method::Post, "/v1/mgmt/user/password/expire", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/passkeys/delete`: `client.mgmt().user().remove_all_passkeys`.
+pub const MGMT_USER_PASSKEYS_DELETE: Endpoint = Endpoint::new("mgmt.user.remove_all_passkeys", Method::Post, "/v1/mgmt/user/passkeys/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/passkey/delete`: `client.mgmt().user().delete_passkey`.
+pub const MGMT_USER_PASSKEY_DELETE: Endpoint = Endpoint::new("mgmt.user.delete_passkey", Method::Post, "/v1/mgmt/user/passkey/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/passkeys/list`: `client.mgmt().user().list_passkeys`.
+pub const MGMT_USER_PASSKEYS_LIST: Endpoint = Endpoint::new("mgmt.user.list_passkeys", Method::Post, "/v1/mgmt/user/passkeys/list", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/totp/delete`: `client.mgmt().user().remove_totp_seed`.
+pub const MGMT_USER_TOTP_DELETE: Endpoint = Endpoint::new("mgmt.user.remove_totp_seed", Method::Post, "/v1/mgmt/user/totp/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/recovery-codes/delete`: `client.mgmt().user().remove_recovery_codes`.
+pub const MGMT_USER_RECOVERY_CODES_DELETE: Endpoint = Endpoint::new("mgmt.user.remove_recovery_codes", Method::Post, "/v1/mgmt/user/recovery-codes/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/trusteddevices/list`: `client.mgmt().user().list_trusted_devices`.
+pub const MGMT_USER_TRUSTED_DEVICES_LIST: Endpoint = Endpoint::new("mgmt.user.list_trusted_devices", Method::Post, "/v1/mgmt/user/trusteddevices/list", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/trusteddevices/remove`: `client.mgmt().user().remove_trusted_device`.
+pub const MGMT_USER_TRUSTED_DEVICES_REMOVE: Endpoint = Endpoint::new("mgmt.user.remove_trusted_device", Method::Post, "/v1/mgmt/user/trusteddevices/remove", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/tests/generate/otp`: `client.mgmt().user().generate_otp_for_test_user`.
+pub const MGMT_TESTS_GENERATE_OTP: Endpoint = Endpoint::new("mgmt.user.generate_otp_for_test_user", Method::Post, "/v1/mgmt/tests/generate/otp", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/tests/generate/magiclink`: `client.mgmt().user().generate_magic_link_for_test_user`.
+pub const MGMT_TESTS_GENERATE_MAGIC_LINK: Endpoint = Endpoint::new("mgmt.user.generate_magic_link_for_test_user", Method::Post, "/v1/mgmt/tests/generate/magiclink", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/tests/generate/enchantedlink`: `client.mgmt().user().generate_enchanted_link_for_test_user`.
+pub const MGMT_TESTS_GENERATE_ENCHANTED_LINK: Endpoint = Endpoint::new("mgmt.user.generate_enchanted_link_for_test_user", Method::Post, "/v1/mgmt/tests/generate/enchantedlink", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/user/signin/embeddedlink`: `client.mgmt().user().generate_embedded_link`.
+pub const MGMT_USER_EMBEDDED_LINK: Endpoint = Endpoint::new("mgmt.user.generate_embedded_link", Method::Post, "/v1/mgmt/user/signin/embeddedlink", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/user/signup/embeddedlink`: `client.mgmt().user().generate_sign_up_embedded_link`.
+pub const MGMT_USER_SIGNUP_EMBEDDED_LINK: Endpoint = Endpoint::new("mgmt.user.generate_sign_up_embedded_link", Method::Post, "/v1/mgmt/user/signup/embeddedlink", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/user/history`: `client.mgmt().user().history`.
+pub const MGMT_USER_HISTORY: Endpoint = Endpoint::new("mgmt.user.history", Method::Post, "/v1/mgmt/user/history", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/user/import`: `client.mgmt().user().import_users`.
+pub const MGMT_USER_IMPORT: Endpoint = Endpoint::new("mgmt.user.import_users", Method::Post, "/v1/mgmt/user/import", Credential::Management, false, &["users", "hashes"]);
+
+/// `POST /v1/mgmt/user/customattribute/create`: `client.mgmt().user().create_custom_attribute`.
+pub const MGMT_USER_CUSTOM_ATTRIBUTE_CREATE: Endpoint = Endpoint::new("mgmt.user.create_custom_attribute", Method::Post, "/v1/mgmt/user/customattribute/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/user/customattribute/delete`: `client.mgmt().user().delete_custom_attribute`.
+pub const MGMT_USER_CUSTOM_ATTRIBUTE_DELETE: Endpoint = Endpoint::new("mgmt.user.delete_custom_attribute", Method::Post, "/v1/mgmt/user/customattribute/delete", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/user/customattributes`: `client.mgmt().user().load_custom_attributes`.
+pub const MGMT_USER_CUSTOM_ATTRIBUTES_LOAD: Endpoint = Endpoint::new("mgmt.user.load_custom_attributes", Method::Get, "/v1/mgmt/user/customattributes", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/create`: `client.mgmt().access_key().create`.
+pub const MGMT_ACCESSKEY_CREATE: Endpoint = Endpoint::new("mgmt.access_key.create", Method::Post, "/v1/mgmt/accesskey/create", Credential::Management, false, &[]);
+
+/// `GET /v1/mgmt/accesskey`: `client.mgmt().access_key().load`.
+pub const MGMT_ACCESSKEY_LOAD: Endpoint = Endpoint::new("mgmt.access_key.load", Method::Get, "/v1/mgmt/accesskey", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/search`: `client.mgmt().access_key().search_all_access_keys`.
+pub const MGMT_ACCESSKEY_SEARCH: Endpoint = Endpoint::new("mgmt.access_key.search_all_access_keys", Method::Post, "/v1/mgmt/accesskey/search", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/update`: `client.mgmt().access_key().update`.
+pub const MGMT_ACCESSKEY_UPDATE: Endpoint = Endpoint::new("mgmt.access_key.update", Method::Post, "/v1/mgmt/accesskey/update", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/activate`: `client.mgmt().access_key().activate`.
+pub const MGMT_ACCESSKEY_ACTIVATE: Endpoint = Endpoint::new("mgmt.access_key.activate", Method::Post, "/v1/mgmt/accesskey/activate", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/deactivate`: `client.mgmt().access_key().deactivate`.
+pub const MGMT_ACCESSKEY_DEACTIVATE: Endpoint = Endpoint::new("mgmt.access_key.deactivate", Method::Post, "/v1/mgmt/accesskey/deactivate", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/delete`: `client.mgmt().access_key().delete`.
+pub const MGMT_ACCESSKEY_DELETE: Endpoint = Endpoint::new("mgmt.access_key.delete", Method::Post, "/v1/mgmt/accesskey/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/activate/batch`: `client.mgmt().access_key().activate_batch`.
+pub const MGMT_ACCESSKEY_ACTIVATE_BATCH: Endpoint = Endpoint::new("mgmt.access_key.activate_batch", Method::Post, "/v1/mgmt/accesskey/activate/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/deactivate/batch`: `client.mgmt().access_key().deactivate_batch`.
+pub const MGMT_ACCESSKEY_DEACTIVATE_BATCH: Endpoint = Endpoint::new("mgmt.access_key.deactivate_batch", Method::Post, "/v1/mgmt/accesskey/deactivate/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/delete/batch`: `client.mgmt().access_key().delete_batch`.
+pub const MGMT_ACCESSKEY_DELETE_BATCH: Endpoint = Endpoint::new("mgmt.access_key.delete_batch", Method::Post, "/v1/mgmt/accesskey/delete/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/accesskey/rotate`: `client.mgmt().access_key().rotate`.
+pub const MGMT_ACCESSKEY_ROTATE: Endpoint = Endpoint::new("mgmt.access_key.rotate", Method::Post, "/v1/mgmt/accesskey/rotate", Credential::Management, false, &[]);
+
+/// `GET /v2/mgmt/sso/settings`: `client.mgmt().sso().load_settings`.
+pub const MGMT_SSO_SETTINGS_LOAD: Endpoint = Endpoint::new("mgmt.sso.load_settings", Method::Get, "/v2/mgmt/sso/settings", Credential::Management, true, &[]);
+
+/// `GET /v2/mgmt/sso/settings/all`: `client.mgmt().sso().load_all_settings`.
+pub const MGMT_SSO_SETTINGS_LOAD_ALL: Endpoint = Endpoint::new("mgmt.sso.load_all_settings", Method::Get, "/v2/mgmt/sso/settings/all", Credential::Management, true, &[]);
+
+/// `DELETE /v1/mgmt/sso/settings`: `client.mgmt().sso().delete_settings`.
+pub const MGMT_SSO_SETTINGS_DELETE: Endpoint = Endpoint::new("mgmt.sso.delete_settings", Method::Delete, "/v1/mgmt/sso/settings", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/oidc`: `client.mgmt().sso().configure_oidc_settings`.
+pub const MGMT_SSO_OIDC: Endpoint = Endpoint::new("mgmt.sso.configure_oidc_settings", Method::Post, "/v1/mgmt/sso/oidc", Credential::Management, true, &["settings.clientSecret"]);
+
+/// `POST /v1/mgmt/sso/saml`: `client.mgmt().sso().configure_saml_settings`.
+pub const MGMT_SSO_SAML: Endpoint = Endpoint::new("mgmt.sso.configure_saml_settings", Method::Post, "/v1/mgmt/sso/saml", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/saml/metadata`: `client.mgmt().sso().configure_saml_settings_by_metadata`.
+pub const MGMT_SSO_SAML_METADATA: Endpoint = Endpoint::new("mgmt.sso.configure_saml_settings_by_metadata", Method::Post, "/v1/mgmt/sso/saml/metadata", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/settings/new`: `client.mgmt().sso().new_settings`.
+pub const MGMT_SSO_SETTINGS_NEW: Endpoint = Endpoint::new("mgmt.sso.new_settings", Method::Post, "/v1/mgmt/sso/settings/new", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/sso/settings/authtype`: `client.mgmt().sso().configure_auth_type`.
+pub const MGMT_SSO_AUTH_TYPE: Endpoint = Endpoint::new("mgmt.sso.configure_auth_type", Method::Post, "/v1/mgmt/sso/settings/authtype", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/redirect`: `client.mgmt().sso().configure_sso_redirect_url`.
+pub const MGMT_SSO_REDIRECT: Endpoint = Endpoint::new("mgmt.sso.configure_sso_redirect_url", Method::Post, "/v1/mgmt/sso/redirect", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/recalculate-mappings`: `client.mgmt().sso().recalculate_sso_mappings`.
+pub const MGMT_SSO_RECALCULATE_MAPPINGS: Endpoint = Endpoint::new("mgmt.sso.recalculate_sso_mappings", Method::Post, "/v1/mgmt/sso/recalculate-mappings", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/sso/settings`: `client.mgmt().sso().get_settings` (deprecated).
+pub const MGMT_SSO_SETTINGS_GET: Endpoint = Endpoint::new("mgmt.sso.get_settings", Method::Get, "/v1/mgmt/sso/settings", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/settings`: `client.mgmt().sso().configure` (deprecated).
+pub const MGMT_SSO_SETTINGS_CONFIGURE: Endpoint = Endpoint::new("mgmt.sso.configure", Method::Post, "/v1/mgmt/sso/settings", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/metadata`: `client.mgmt().sso().configure_via_metadata` (deprecated).
+pub const MGMT_SSO_METADATA: Endpoint = Endpoint::new("mgmt.sso.configure_via_metadata", Method::Post, "/v1/mgmt/sso/metadata", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/mapping`: `client.mgmt().sso().mapping` (deprecated).
+pub const MGMT_SSO_MAPPING: Endpoint = Endpoint::new("mgmt.sso.mapping", Method::Post, "/v1/mgmt/sso/mapping", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/permission/create`: `client.mgmt().permission().create`.
+pub const MGMT_PERMISSION_CREATE: Endpoint = Endpoint::new("mgmt.permission.create", Method::Post, "/v1/mgmt/permission/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/permission/update`: `client.mgmt().permission().update`, `client.mgmt().permission().update_by_id`.
+pub const MGMT_PERMISSION_UPDATE: Endpoint = Endpoint::new("mgmt.permission.update", Method::Post, "/v1/mgmt/permission/update", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/permission/delete`: `client.mgmt().permission().delete`, `client.mgmt().permission().delete_by_id`.
+pub const MGMT_PERMISSION_DELETE: Endpoint = Endpoint::new("mgmt.permission.delete", Method::Post, "/v1/mgmt/permission/delete", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/permission/all`: `client.mgmt().permission().load_all`.
+pub const MGMT_PERMISSION_LOAD_ALL: Endpoint = Endpoint::new("mgmt.permission.load_all", Method::Get, "/v1/mgmt/permission/all", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/permission/create/batch`: `client.mgmt().permission().create_batch`.
+pub const MGMT_PERMISSION_CREATE_BATCH: Endpoint = Endpoint::new("mgmt.permission.create_batch", Method::Post, "/v1/mgmt/permission/create/batch", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/permission/update/batch`: `client.mgmt().permission().update_batch`.
+pub const MGMT_PERMISSION_UPDATE_BATCH: Endpoint = Endpoint::new("mgmt.permission.update_batch", Method::Post, "/v1/mgmt/permission/update/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/permission/delete/batch`: `client.mgmt().permission().delete_batch`, `client.mgmt().permission().delete_batch_by_ids`.
+pub const MGMT_PERMISSION_DELETE_BATCH: Endpoint = Endpoint::new("mgmt.permission.delete_batch", Method::Post, "/v1/mgmt/permission/delete/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/role/create`: `client.mgmt().role().create`.
+pub const MGMT_ROLE_CREATE: Endpoint = Endpoint::new("mgmt.role.create", Method::Post, "/v1/mgmt/role/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/role/update`: `client.mgmt().role().update`, `client.mgmt().role().update_by_id`.
+pub const MGMT_ROLE_UPDATE: Endpoint = Endpoint::new("mgmt.role.update", Method::Post, "/v1/mgmt/role/update", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/role/delete`: `client.mgmt().role().delete`, `client.mgmt().role().delete_by_id`.
+pub const MGMT_ROLE_DELETE: Endpoint = Endpoint::new("mgmt.role.delete", Method::Post, "/v1/mgmt/role/delete", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/role/all`: `client.mgmt().role().load_all`.
+pub const MGMT_ROLE_LOAD_ALL: Endpoint = Endpoint::new("mgmt.role.load_all", Method::Get, "/v1/mgmt/role/all", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/role/search`: `client.mgmt().role().search`.
+pub const MGMT_ROLE_SEARCH: Endpoint = Endpoint::new("mgmt.role.search", Method::Post, "/v1/mgmt/role/search", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/role/create/batch`: `client.mgmt().role().create_batch`.
+pub const MGMT_ROLE_CREATE_BATCH: Endpoint = Endpoint::new("mgmt.role.create_batch", Method::Post, "/v1/mgmt/role/create/batch", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/role/update/batch`: `client.mgmt().role().update_batch`.
+pub const MGMT_ROLE_UPDATE_BATCH: Endpoint = Endpoint::new("mgmt.role.update_batch", Method::Post, "/v1/mgmt/role/update/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/role/delete/batch`: `client.mgmt().role().delete_batch`, `client.mgmt().role().delete_batch_by_ids`.
+pub const MGMT_ROLE_DELETE_BATCH: Endpoint = Endpoint::new("mgmt.role.delete_batch", Method::Post, "/v1/mgmt/role/delete/batch", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/group/all`: `client.mgmt().group().load_all_groups`.
+pub const MGMT_GROUP_LOAD_ALL: Endpoint = Endpoint::new("mgmt.group.load_all_groups", Method::Post, "/v1/mgmt/group/all", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/group/member/all`: `client.mgmt().group().load_all_groups_for_members`.
+pub const MGMT_GROUP_LOAD_FOR_MEMBERS: Endpoint = Endpoint::new("mgmt.group.load_all_groups_for_members", Method::Post, "/v1/mgmt/group/member/all", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/group/members`: `client.mgmt().group().load_all_group_members`.
+pub const MGMT_GROUP_MEMBERS: Endpoint = Endpoint::new("mgmt.group.load_all_group_members", Method::Post, "/v1/mgmt/group/members", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/flow/list`: `client.mgmt().flow().list_flows`.
+pub const MGMT_FLOW_LIST: Endpoint = Endpoint::new("mgmt.flow.list_flows", Method::Post, "/v1/mgmt/flow/list", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/flow/delete`: `client.mgmt().flow().delete_flows`.
+pub const MGMT_FLOW_DELETE: Endpoint = Endpoint::new("mgmt.flow.delete_flows", Method::Post, "/v1/mgmt/flow/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/flow/export`: `client.mgmt().flow().export_flow`.
+pub const MGMT_FLOW_EXPORT: Endpoint = Endpoint::new("mgmt.flow.export_flow", Method::Post, "/v1/mgmt/flow/export", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/flow/import`: `client.mgmt().flow().import_flow`.
+pub const MGMT_FLOW_IMPORT: Endpoint = Endpoint::new("mgmt.flow.import_flow", Method::Post, "/v1/mgmt/flow/import", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/theme/export`: `client.mgmt().flow().export_theme`.
+pub const MGMT_THEME_EXPORT: Endpoint = Endpoint::new("mgmt.flow.export_theme", Method::Post, "/v1/mgmt/theme/export", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/theme/import`: `client.mgmt().flow().import_theme`.
+pub const MGMT_THEME_IMPORT: Endpoint = Endpoint::new("mgmt.flow.import_theme", Method::Post, "/v1/mgmt/theme/import", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/flow/run`: `client.mgmt().flow().run_flow`.
+pub const MGMT_FLOW_RUN: Endpoint = Endpoint::new("mgmt.flow.run_flow", Method::Post, "/v1/mgmt/flow/run", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/flow/async/run`: `client.mgmt().flow().run_flow_async`.
+pub const MGMT_FLOW_RUN_ASYNC: Endpoint = Endpoint::new("mgmt.flow.run_flow_async", Method::Post, "/v1/mgmt/flow/async/run", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/flow/async/result`: `client.mgmt().flow().get_flow_async_result`.
+pub const MGMT_FLOW_ASYNC_RESULT: Endpoint = Endpoint::new("mgmt.flow.get_flow_async_result", Method::Post, "/v1/mgmt/flow/async/result", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/jwt/update`: `client.mgmt().jwt().update_jwt`.
+pub const MGMT_JWT_UPDATE: Endpoint = Endpoint::new("mgmt.jwt.update_jwt", Method::Post, "/v1/mgmt/jwt/update", Credential::Management, false, &["jwt"]);
+
+/// `POST /v1/mgmt/impersonate`: `client.mgmt().jwt().impersonate`.
+pub const MGMT_IMPERSONATE: Endpoint = Endpoint::new("mgmt.jwt.impersonate", Method::Post, "/v1/mgmt/impersonate", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/impersonate/stepup`: `client.mgmt().jwt().impersonate_stepup`.
+pub const MGMT_IMPERSONATE_STEPUP: Endpoint = Endpoint::new("mgmt.jwt.impersonate_stepup", Method::Post, "/v1/mgmt/impersonate/stepup", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/stop/impersonation`: `client.mgmt().jwt().stop_impersonation`.
+pub const MGMT_STOP_IMPERSONATION: Endpoint = Endpoint::new("mgmt.jwt.stop_impersonation", Method::Post, "/v1/mgmt/stop/impersonation", Credential::Management, false, &["jwt"]);
+
+/// `POST /v1/mgmt/auth/signin`: `client.mgmt().jwt().sign_in`.
+pub const MGMT_AUTH_SIGNIN: Endpoint = Endpoint::new("mgmt.jwt.sign_in", Method::Post, "/v1/mgmt/auth/signin", Credential::Management, false, &["jwt"]);
+
+/// `POST /v1/mgmt/auth/signup`: `client.mgmt().jwt().sign_up`.
+pub const MGMT_AUTH_SIGNUP: Endpoint = Endpoint::new("mgmt.jwt.sign_up", Method::Post, "/v1/mgmt/auth/signup", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/auth/signup-in`: `client.mgmt().jwt().sign_up_or_in`.
+pub const MGMT_AUTH_SIGNUP_IN: Endpoint = Endpoint::new("mgmt.jwt.sign_up_or_in", Method::Post, "/v1/mgmt/auth/signup-in", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/auth/anonymous`: `client.mgmt().jwt().anonymous`.
+pub const MGMT_AUTH_ANONYMOUS: Endpoint = Endpoint::new("mgmt.jwt.anonymous", Method::Post, "/v1/mgmt/auth/anonymous", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/audit/search`: `client.mgmt().audit().search`.
+pub const MGMT_AUDIT_SEARCH: Endpoint = Endpoint::new("mgmt.audit.search", Method::Post, "/v1/mgmt/audit/search", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/audit/event`: `client.mgmt().audit().create_event`.
+pub const MGMT_AUDIT_EVENT: Endpoint = Endpoint::new("mgmt.audit.create_event", Method::Post, "/v1/mgmt/audit/event", Credential::Management, false, &[]);
+
+/// `POST /v2/mgmt/connector/audit/web/set`: `client.mgmt().audit().create_audit_webhook`.
+pub const MGMT_AUDIT_WEBHOOK: Endpoint = Endpoint::new("mgmt.audit.create_audit_webhook", Method::Post, "/v2/mgmt/connector/audit/web/set", Credential::Management, true, &["headers"]);
+
+/// `POST /v1/mgmt/fga/schema`: `client.mgmt().fga().save_schema`.
+pub const MGMT_FGA_SCHEMA_SAVE: Endpoint = Endpoint::new("mgmt.fga.save_schema", Method::Post, "/v1/mgmt/fga/schema", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/fga/schema/dryrun`: `client.mgmt().fga().save_schema_dryrun`.
+pub const MGMT_FGA_SCHEMA_DRYRUN: Endpoint = Endpoint::new("mgmt.fga.save_schema_dryrun", Method::Post, "/v1/mgmt/fga/schema/dryrun", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/fga/relations`: `client.mgmt().fga().create_relations`.
+pub const MGMT_FGA_RELATIONS_CREATE: Endpoint = Endpoint::new("mgmt.fga.create_relations", Method::Post, "/v1/mgmt/fga/relations", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/fga/relations/delete`: `client.mgmt().fga().delete_relations`.
+pub const MGMT_FGA_RELATIONS_DELETE: Endpoint = Endpoint::new("mgmt.fga.delete_relations", Method::Post, "/v1/mgmt/fga/relations/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/fga/check`: `client.mgmt().fga().check`.
+pub const MGMT_FGA_CHECK: Endpoint = Endpoint::new("mgmt.fga.check", Method::Post, "/v1/mgmt/fga/check", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/fga/resources/load`: `client.mgmt().fga().load_resources_details`.
+pub const MGMT_FGA_RESOURCES_LOAD: Endpoint = Endpoint::new("mgmt.fga.load_resources_details", Method::Post, "/v1/mgmt/fga/resources/load", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/fga/resources/save`: `client.mgmt().fga().save_resources_details`.
+pub const MGMT_FGA_RESOURCES_SAVE: Endpoint = Endpoint::new("mgmt.fga.save_resources_details", Method::Post, "/v1/mgmt/fga/resources/save", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/fga/mappable/schema`: `client.mgmt().fga().load_mappable_schema`.
+pub const MGMT_FGA_MAPPABLE_SCHEMA: Endpoint = Endpoint::new("mgmt.fga.load_mappable_schema", Method::Get, "/v1/mgmt/fga/mappable/schema", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/fga/mappable/resources`: `client.mgmt().fga().load_mappable_resources`.
+pub const MGMT_FGA_MAPPABLE_RESOURCES: Endpoint = Endpoint::new("mgmt.fga.load_mappable_resources", Method::Post, "/v1/mgmt/fga/mappable/resources", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/project/update/name`: `client.mgmt().project().update_name`.
+pub const MGMT_PROJECT_UPDATE_NAME: Endpoint = Endpoint::new("mgmt.project.update_name", Method::Post, "/v1/mgmt/project/update/name", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/project/update/tags`: `client.mgmt().project().update_tags`.
+pub const MGMT_PROJECT_UPDATE_TAGS: Endpoint = Endpoint::new("mgmt.project.update_tags", Method::Post, "/v1/mgmt/project/update/tags", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/projects/list`: `client.mgmt().project().list_projects`.
+pub const MGMT_PROJECTS_LIST: Endpoint = Endpoint::new("mgmt.project.list_projects", Method::Post, "/v1/mgmt/projects/list", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/project/clone`: `client.mgmt().project().clone_project`.
+pub const MGMT_PROJECT_CLONE: Endpoint = Endpoint::new("mgmt.project.clone", Method::Post, "/v1/mgmt/project/clone", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/project/export`: `client.mgmt().project().export_project`.
+pub const MGMT_PROJECT_EXPORT: Endpoint = Endpoint::new("mgmt.project.export_project", Method::Post, "/v1/mgmt/project/export", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/project/import`: `client.mgmt().project().import_project`.
+pub const MGMT_PROJECT_IMPORT: Endpoint = Endpoint::new("mgmt.project.import_project", Method::Post, "/v1/mgmt/project/import", Credential::Management, false, &["files"]);
+
+/// `POST /v1/mgmt/project/snapshot/export`: `client.mgmt().project().export_snapshot`.
+pub const MGMT_PROJECT_SNAPSHOT_EXPORT: Endpoint = Endpoint::new("mgmt.project.export_snapshot", Method::Post, "/v1/mgmt/project/snapshot/export", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/project/snapshot/import`: `client.mgmt().project().import_snapshot`.
+pub const MGMT_PROJECT_SNAPSHOT_IMPORT: Endpoint = Endpoint::new("mgmt.project.import_snapshot", Method::Post, "/v1/mgmt/project/snapshot/import", Credential::Management, false, &["files", "inputSecrets"]);
+
+/// `POST /v1/mgmt/project/snapshot/validate`: `client.mgmt().project().validate_snapshot`.
+pub const MGMT_PROJECT_SNAPSHOT_VALIDATE: Endpoint = Endpoint::new("mgmt.project.validate_snapshot", Method::Post, "/v1/mgmt/project/snapshot/validate", Credential::Management, true, &["inputSecrets"]);
+
+/// `POST /v1/mgmt/sso/idp/app/oidc/create`: `client.mgmt().sso_application().create_oidc_application`.
+pub const MGMT_SSO_APP_OIDC_CREATE: Endpoint = Endpoint::new("mgmt.sso_application.create_oidc_application", Method::Post, "/v1/mgmt/sso/idp/app/oidc/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/sso/idp/app/oidc/update`: `client.mgmt().sso_application().update_oidc_application`.
+pub const MGMT_SSO_APP_OIDC_UPDATE: Endpoint = Endpoint::new("mgmt.sso_application.update_oidc_application", Method::Post, "/v1/mgmt/sso/idp/app/oidc/update", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/idp/app/saml/create`: `client.mgmt().sso_application().create_saml_application`.
+pub const MGMT_SSO_APP_SAML_CREATE: Endpoint = Endpoint::new("mgmt.sso_application.create_saml_application", Method::Post, "/v1/mgmt/sso/idp/app/saml/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/sso/idp/app/saml/update`: `client.mgmt().sso_application().update_saml_application`.
+pub const MGMT_SSO_APP_SAML_UPDATE: Endpoint = Endpoint::new("mgmt.sso_application.update_saml_application", Method::Post, "/v1/mgmt/sso/idp/app/saml/update", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/idp/app/wsfed/create`: `client.mgmt().sso_application().create_wsfed_application`.
+pub const MGMT_SSO_APP_WSFED_CREATE: Endpoint = Endpoint::new("mgmt.sso_application.create_wsfed_application", Method::Post, "/v1/mgmt/sso/idp/app/wsfed/create", Credential::Management, false, &[]);
+
+/// `POST /v1/mgmt/sso/idp/app/wsfed/update`: `client.mgmt().sso_application().update_wsfed_application`.
+pub const MGMT_SSO_APP_WSFED_UPDATE: Endpoint = Endpoint::new("mgmt.sso_application.update_wsfed_application", Method::Post, "/v1/mgmt/sso/idp/app/wsfed/update", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/idp/app/delete`: `client.mgmt().sso_application().delete`.
+pub const MGMT_SSO_APP_DELETE: Endpoint = Endpoint::new("mgmt.sso_application.delete", Method::Post, "/v1/mgmt/sso/idp/app/delete", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/sso/idp/app/load`: `client.mgmt().sso_application().load`.
+pub const MGMT_SSO_APP_LOAD: Endpoint = Endpoint::new("mgmt.sso_application.load", Method::Get, "/v1/mgmt/sso/idp/app/load", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/sso/idp/apps/load`: `client.mgmt().sso_application().load_all`.
+pub const MGMT_SSO_APP_LOAD_ALL: Endpoint = Endpoint::new("mgmt.sso_application.load_all", Method::Get, "/v1/mgmt/sso/idp/apps/load", Credential::Management, true, &[]);
+
+/// `GET /v1/mgmt/sso/idp/app/secret`: `client.mgmt().sso_application().get_application_secret`.
+pub const MGMT_SSO_APP_SECRET: Endpoint = Endpoint::new("mgmt.sso_application.get_application_secret", Method::Get, "/v1/mgmt/sso/idp/app/secret", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/sso/idp/app/rotate`: `client.mgmt().sso_application().rotate_application_secret`.
+pub const MGMT_SSO_APP_ROTATE: Endpoint = Endpoint::new("mgmt.sso_application.rotate_application_secret", Method::Post, "/v1/mgmt/sso/idp/app/rotate", Credential::Management, false, &[]);
+
 /// Every endpoint, in table order.
 pub const ALL: &[Endpoint] = &[
     JWKS,
@@ -216,4 +687,161 @@ pub const ALL: &[Endpoint] = &[
     WEBAUTHN_SIGN_UP_OR_IN_START,
     WEBAUTHN_UPDATE_START,
     WEBAUTHN_UPDATE_FINISH,
+    MGMT_TENANT_CREATE,
+    MGMT_TENANT_UPDATE,
+    MGMT_TENANT_PATCH,
+    MGMT_TENANT_DELETE,
+    MGMT_TENANT_LOAD,
+    MGMT_TENANT_SEARCH,
+    MGMT_TENANT_SETTINGS_LOAD,
+    MGMT_TENANT_SETTINGS_UPDATE,
+    MGMT_TENANT_DEFAULT_ROLES,
+    MGMT_TENANT_SSO_LINK_GENERATE,
+    MGMT_TENANT_SSO_LINK_REVOKE,
+    MGMT_USER_CREATE,
+    MGMT_USER_CREATE_TEST,
+    MGMT_USER_CREATE_BATCH,
+    MGMT_USER_UPDATE,
+    MGMT_USER_PATCH,
+    MGMT_USER_PATCH_BATCH,
+    MGMT_USER_DELETE,
+    MGMT_USER_DELETE_BATCH,
+    MGMT_USER_DELETE_ALL_TEST,
+    MGMT_USERS_LOAD,
+    MGMT_USER_LOGOUT,
+    MGMT_USER_SEARCH,
+    MGMT_USER_SEARCH_TEST,
+    MGMT_USER_PROVIDER_TOKEN,
+    MGMT_USER_UPDATE_STATUS,
+    MGMT_USER_UPDATE_LOGIN_ID,
+    MGMT_USER_UPDATE_EMAIL,
+    MGMT_USER_UPDATE_PHONE,
+    MGMT_USER_UPDATE_NAME,
+    MGMT_USER_UPDATE_PICTURE,
+    MGMT_USER_UPDATE_CUSTOM_ATTRIBUTE,
+    MGMT_USER_UPDATE_RECOVERY_EMAIL,
+    MGMT_USER_UPDATE_RECOVERY_PHONE,
+    MGMT_USER_ROLE_SET,
+    MGMT_USER_ROLE_ADD,
+    MGMT_USER_ROLE_REMOVE,
+    MGMT_USER_TENANT_ADD,
+    MGMT_USER_TENANT_REMOVE,
+    MGMT_USER_SSOAPP_SET,
+    MGMT_USER_SSOAPP_ADD,
+    MGMT_USER_SSOAPP_REMOVE,
+    MGMT_USER_FAMILY_ADD,
+    MGMT_USER_FAMILY_REMOVE,
+    MGMT_USER_PASSWORD_SET_TEMPORARY,
+    MGMT_USER_PASSWORD_SET_ACTIVE,
+    MGMT_USER_PASSWORD_SET,
+    MGMT_USER_PASSWORD_EXPIRE,
+    MGMT_USER_PASSKEYS_DELETE,
+    MGMT_USER_PASSKEY_DELETE,
+    MGMT_USER_PASSKEYS_LIST,
+    MGMT_USER_TOTP_DELETE,
+    MGMT_USER_RECOVERY_CODES_DELETE,
+    MGMT_USER_TRUSTED_DEVICES_LIST,
+    MGMT_USER_TRUSTED_DEVICES_REMOVE,
+    MGMT_TESTS_GENERATE_OTP,
+    MGMT_TESTS_GENERATE_MAGIC_LINK,
+    MGMT_TESTS_GENERATE_ENCHANTED_LINK,
+    MGMT_USER_EMBEDDED_LINK,
+    MGMT_USER_SIGNUP_EMBEDDED_LINK,
+    MGMT_USER_HISTORY,
+    MGMT_USER_IMPORT,
+    MGMT_USER_CUSTOM_ATTRIBUTE_CREATE,
+    MGMT_USER_CUSTOM_ATTRIBUTE_DELETE,
+    MGMT_USER_CUSTOM_ATTRIBUTES_LOAD,
+    MGMT_ACCESSKEY_CREATE,
+    MGMT_ACCESSKEY_LOAD,
+    MGMT_ACCESSKEY_SEARCH,
+    MGMT_ACCESSKEY_UPDATE,
+    MGMT_ACCESSKEY_ACTIVATE,
+    MGMT_ACCESSKEY_DEACTIVATE,
+    MGMT_ACCESSKEY_DELETE,
+    MGMT_ACCESSKEY_ACTIVATE_BATCH,
+    MGMT_ACCESSKEY_DEACTIVATE_BATCH,
+    MGMT_ACCESSKEY_DELETE_BATCH,
+    MGMT_ACCESSKEY_ROTATE,
+    MGMT_SSO_SETTINGS_LOAD,
+    MGMT_SSO_SETTINGS_LOAD_ALL,
+    MGMT_SSO_SETTINGS_DELETE,
+    MGMT_SSO_OIDC,
+    MGMT_SSO_SAML,
+    MGMT_SSO_SAML_METADATA,
+    MGMT_SSO_SETTINGS_NEW,
+    MGMT_SSO_AUTH_TYPE,
+    MGMT_SSO_REDIRECT,
+    MGMT_SSO_RECALCULATE_MAPPINGS,
+    MGMT_SSO_SETTINGS_GET,
+    MGMT_SSO_SETTINGS_CONFIGURE,
+    MGMT_SSO_METADATA,
+    MGMT_SSO_MAPPING,
+    MGMT_PERMISSION_CREATE,
+    MGMT_PERMISSION_UPDATE,
+    MGMT_PERMISSION_DELETE,
+    MGMT_PERMISSION_LOAD_ALL,
+    MGMT_PERMISSION_CREATE_BATCH,
+    MGMT_PERMISSION_UPDATE_BATCH,
+    MGMT_PERMISSION_DELETE_BATCH,
+    MGMT_ROLE_CREATE,
+    MGMT_ROLE_UPDATE,
+    MGMT_ROLE_DELETE,
+    MGMT_ROLE_LOAD_ALL,
+    MGMT_ROLE_SEARCH,
+    MGMT_ROLE_CREATE_BATCH,
+    MGMT_ROLE_UPDATE_BATCH,
+    MGMT_ROLE_DELETE_BATCH,
+    MGMT_GROUP_LOAD_ALL,
+    MGMT_GROUP_LOAD_FOR_MEMBERS,
+    MGMT_GROUP_MEMBERS,
+    MGMT_FLOW_LIST,
+    MGMT_FLOW_DELETE,
+    MGMT_FLOW_EXPORT,
+    MGMT_FLOW_IMPORT,
+    MGMT_THEME_EXPORT,
+    MGMT_THEME_IMPORT,
+    MGMT_FLOW_RUN,
+    MGMT_FLOW_RUN_ASYNC,
+    MGMT_FLOW_ASYNC_RESULT,
+    MGMT_JWT_UPDATE,
+    MGMT_IMPERSONATE,
+    MGMT_IMPERSONATE_STEPUP,
+    MGMT_STOP_IMPERSONATION,
+    MGMT_AUTH_SIGNIN,
+    MGMT_AUTH_SIGNUP,
+    MGMT_AUTH_SIGNUP_IN,
+    MGMT_AUTH_ANONYMOUS,
+    MGMT_AUDIT_SEARCH,
+    MGMT_AUDIT_EVENT,
+    MGMT_AUDIT_WEBHOOK,
+    MGMT_FGA_SCHEMA_SAVE,
+    MGMT_FGA_SCHEMA_DRYRUN,
+    MGMT_FGA_RELATIONS_CREATE,
+    MGMT_FGA_RELATIONS_DELETE,
+    MGMT_FGA_CHECK,
+    MGMT_FGA_RESOURCES_LOAD,
+    MGMT_FGA_RESOURCES_SAVE,
+    MGMT_FGA_MAPPABLE_SCHEMA,
+    MGMT_FGA_MAPPABLE_RESOURCES,
+    MGMT_PROJECT_UPDATE_NAME,
+    MGMT_PROJECT_UPDATE_TAGS,
+    MGMT_PROJECTS_LIST,
+    MGMT_PROJECT_CLONE,
+    MGMT_PROJECT_EXPORT,
+    MGMT_PROJECT_IMPORT,
+    MGMT_PROJECT_SNAPSHOT_EXPORT,
+    MGMT_PROJECT_SNAPSHOT_IMPORT,
+    MGMT_PROJECT_SNAPSHOT_VALIDATE,
+    MGMT_SSO_APP_OIDC_CREATE,
+    MGMT_SSO_APP_OIDC_UPDATE,
+    MGMT_SSO_APP_SAML_CREATE,
+    MGMT_SSO_APP_SAML_UPDATE,
+    MGMT_SSO_APP_WSFED_CREATE,
+    MGMT_SSO_APP_WSFED_UPDATE,
+    MGMT_SSO_APP_DELETE,
+    MGMT_SSO_APP_LOAD,
+    MGMT_SSO_APP_LOAD_ALL,
+    MGMT_SSO_APP_SECRET,
+    MGMT_SSO_APP_ROTATE,
 ];
