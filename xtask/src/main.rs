@@ -4,8 +4,10 @@
 //!   `crates/descope-core/endpoints.table` (`--check` fails when they are stale).
 //! * `test`: what CI runs (format check, clippy, the workspace tests, docs).
 //! * `bench`: runs the benchmarks and prints their summary.
+//! * `e2e-python`: the official Python SDK's flows against `descope-emulator`.
 
 mod codegen;
+mod e2e_python;
 
 use std::process::{Command, ExitCode};
 
@@ -17,8 +19,9 @@ fn main() -> ExitCode {
         "codegen" => codegen::run(rest.iter().any(|a| a == "--check")),
         "test" => run_test(),
         "bench" => run_bench(rest),
+        "e2e-python" => e2e_python::run(),
         _ => {
-            eprintln!("usage: cargo xtask <codegen [--check] | test | bench>");
+            eprintln!("usage: cargo xtask <codegen [--check] | test | bench | e2e-python>");
             return ExitCode::from(2);
         }
     };
