@@ -2,5 +2,6 @@
 //! official Python SDK, the enchanted-link polling, and the secrecy of arguments.
 
 mod conformance;
+mod flows;
 mod polling;
 mod support;
