@@ -232,6 +232,136 @@ pub fn run(check: bool) -> Result<(), String> {
     }
 }
 
+/// Endpoints whose wire behaviour is checked by a test other than a replay of the recorded
+/// conformance requests: `(endpoint name, the test that covers it)`.
+pub const COVERED_ELSEWHERE: &[(&str, &str)] = &[];
+
+/// Every `(method, path)` the official SDK was recorded sending, from the conformance files.
+pub fn conformance_routes(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut routes = Vec::new();
+    for file in ["python-2.16.1.json", "python-2.16.1-jwt.json"] {
+        let path = root.join("conformance").join(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        // The files are pretty-printed: a request's "method" line is followed by its "path".
+        let mut method: Option<String> = None;
+        for line in text.lines() {
+            if let Some(m) = string_field(line, "method") {
+                method = Some(m);
+            } else if let Some(p) = string_field(line, "path") {
+                if let Some(m) = method.take() {
+                    routes.push((m, p));
+                }
+            }
+        }
+    }
+    Ok(routes)
+}
+
+fn string_field(line: &str, key: &str) -> Option<String> {
+    let rest = line.trim().strip_prefix(&format!("\"{key}\":"))?.trim();
+    let rest = rest.strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// Whether a concrete `path` fits a table path template (`{param}` matches one segment).
+pub fn path_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| (a.starts_with('{') && a.ends_with('}') && !b.is_empty()) || a == b)
+}
+
+/// The function names a `rust call` cell names: the last identifier of each backticked call.
+pub fn called_functions(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter_map(|call| {
+            let ident: String = call
+                .rsplit(['.', ':'])
+                .next()?
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!ident.is_empty()).then_some(ident)
+        })
+        .collect()
+}
+
+fn rust_sources(dir: &Path, out: &mut String) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push_str(&text);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Every problem of coverage: a row without a Rust call, a Rust call naming a function that
+/// does not exist in `crates/*/src`, or a row no recorded conformance request exercises and
+/// [`COVERED_ELSEWHERE`] does not list.
+pub fn coverage_problems(rows: &[Row], routes: &[(String, String)], sources: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in rows {
+        let functions = called_functions(&r.rust_call);
+        if functions.is_empty() {
+            problems.push(format!(
+                "{} ({} {}): no Rust call",
+                r.name, r.method, r.path
+            ));
+        }
+        for f in &functions {
+            if !sources.contains(&format!("fn {f}(")) && !sources.contains(&format!("fn {f}<")) {
+                problems.push(format!("{}: the Rust call `{f}` does not exist", r.name));
+            }
+        }
+        let recorded = routes
+            .iter()
+            .any(|(m, p)| *m == r.method && path_matches(&r.path, p));
+        let elsewhere = COVERED_ELSEWHERE.iter().any(|(n, _)| *n == r.name);
+        if !recorded && !elsewhere {
+            problems.push(format!(
+                "{} ({} {}): no conformance case sends it and COVERED_ELSEWHERE names no test",
+                r.name, r.method, r.path
+            ));
+        }
+    }
+    problems
+}
+
+/// Fails when an endpoint of the table has no Rust call or no conformance coverage.
+pub fn check_coverage() -> Result<(), String> {
+    let root = workspace_root();
+    let table_path = root.join("crates/descope-core/endpoints.table");
+    let table = std::fs::read_to_string(&table_path)
+        .map_err(|e| format!("cannot read {}: {e}", table_path.display()))?;
+    let rows = parse(&table)?;
+    let routes = conformance_routes(&root)?;
+    let mut sources = String::new();
+    rust_sources(&root.join("crates"), &mut sources);
+    let problems = coverage_problems(&rows, &routes, &sources);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} endpoint coverage problem(s):\n{}",
+            problems.len(),
+            problems.join("\n")
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +370,38 @@ mod tests {
     fn generated_endpoint_files_are_fresh() {
         // Fails when endpoints.table changed without `cargo xtask codegen`.
         run(true).unwrap();
+    }
+
+    #[test]
+    fn every_endpoint_has_a_rust_call_and_conformance_coverage() {
+        // Fails when a table row names no Rust call, names one that does not exist, or is
+        // exercised by no recorded conformance request (and no test is named for it).
+        check_coverage().unwrap();
+    }
+
+    #[test]
+    fn coverage_check_reports_missing_calls_and_uncovered_endpoints() {
+        let rows = parse(
+            "A | a.x | GET | /v1/x/{id} | public | yes | - | `client.a().load`\n\
+             B | b.y | POST | /v1/y | public | no | - | -\n\
+             C | c.z | POST | /v1/z | public | no | - | `client.c().gone`\n",
+        )
+        .unwrap();
+        let routes = vec![("GET".to_owned(), "/v1/x/42".to_owned())];
+        let problems = coverage_problems(&rows, &routes, "pub fn load(&self) {}");
+        assert!(
+            !problems.iter().any(|p| p.starts_with("a.x")),
+            "{problems:?}"
+        );
+        assert!(problems
+            .iter()
+            .any(|p| p.starts_with("b.y") && p.contains("no Rust call")));
+        assert!(problems
+            .iter()
+            .any(|p| p.starts_with("b.y") && p.contains("no conformance")));
+        assert!(problems.iter().any(|p| p.contains("`gone` does not exist")));
+        assert!(path_matches("/v2/keys/{projectId}", "/v2/keys/P1"));
+        assert!(!path_matches("/v2/keys/{projectId}", "/v2/keys/P1/extra"));
     }
 
     #[test]
