@@ -242,7 +242,7 @@ impl SessionValidator {
     async fn verify_fresh(&self, token: &str, audiences: &[&str]) -> Result<Session> {
         let inner = &*self.inner;
         let parsed = jws::parse(token)?;
-        let (claims, core) = CoreClaims::parse(&parsed.payload)?;
+        let core = CoreClaims::parse(&parsed.payload)?;
         let key = self.key_for(&parsed.kid).await?;
         if key.alg() != parsed.alg {
             return Err(Error::token(
@@ -264,7 +264,7 @@ impl SessionValidator {
         let now = self.now();
         core.check_time(now, inner.leeway)?;
         core.check_issuer(&inner.project_id)?;
-        let session = Session::new(token, claims, core, Some(key));
+        let session = Session::new(token, parsed.payload, core, Some(key));
         if let Some(cache) = &inner.cache {
             cache.insert(session.clone(), now, inner.leeway);
         }
