@@ -222,14 +222,17 @@ pub fn run(check: bool) -> Result<(), String> {
             }
         }
     }
-    if stale.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !stale.is_empty() {
+        return Err(format!(
             "generated files are stale: {}; run `cargo xtask codegen`",
             stale.join(", ")
-        ))
+        ));
     }
+    if check {
+        // CI: every endpoint must also have a Rust call and conformance coverage.
+        check_coverage()?;
+    }
+    Ok(())
 }
 
 /// Endpoints whose wire behaviour is checked by a test other than a replay of the recorded
