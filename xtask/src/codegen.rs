@@ -143,7 +143,7 @@ pub fn render_rust(rows: &[Row]) -> String {
             "/// `{} {}`: {}.",
             r.method,
             r.path,
-            r.rust_call.replace('`', "`")
+            r.rust_call
         );
         let _ = writeln!(
             s,
