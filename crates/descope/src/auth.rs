@@ -4,6 +4,11 @@ use descope_auth::{Auth, EnchantedLink, MagicLink, OAuth, Otp, Password, Sso, To
 
 use crate::Client;
 
+/// The examples of `docs/auth.md`, compiled by `cargo test --doc` so the guide cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/auth.md")]
+pub struct AuthGuideExamples;
+
 impl Client {
     /// The authentication API as one handle ([`descope_auth::Auth`]), for code that passes it
     /// around. The accessors below are shortcuts to its parts.
