@@ -138,13 +138,7 @@ pub fn render_rust(rows: &[Row]) -> String {
     );
     for r in rows {
         let secrets: Vec<String> = r.secrets.iter().map(|s| format!("{s:?}")).collect();
-        let _ = writeln!(
-            s,
-            "/// `{} {}`: {}.",
-            r.method,
-            r.path,
-            r.rust_call
-        );
+        let _ = writeln!(s, "/// `{} {}`: {}.", r.method, r.path, r.rust_call);
         let _ = writeln!(
             s,
             "pub const {}: Endpoint = Endpoint::new({:?}, Method::{}, {:?}, Credential::{}, {}, &[{}]);\n",
