@@ -145,7 +145,11 @@ impl Sessions {
     }
 
     /// Validates a session token locally (no network call once the project's keys are known).
-    pub async fn validate_session(&self, session_token: &str, audience: Option<&str>) -> Result<Session> {
+    pub async fn validate_session(
+        &self,
+        session_token: &str,
+        audience: Option<&str>,
+    ) -> Result<Session> {
         if session_token.is_empty() {
             return Err(missing("a session token is required for validation"));
         }
@@ -156,7 +160,11 @@ impl Sessions {
     /// without a network call), then `POST /v1/auth/refresh`. When the API sends no new
     /// refresh token (neither in the body nor as a `DSR` cookie), the result's refresh token
     /// is the one given.
-    pub async fn refresh_session(&self, refresh_token: &str, audience: Option<&str>) -> Result<JwtResponse> {
+    pub async fn refresh_session(
+        &self,
+        refresh_token: &str,
+        audience: Option<&str>,
+    ) -> Result<JwtResponse> {
         if refresh_token.is_empty() {
             return Err(missing("a refresh token is required to refresh a session"));
         }
@@ -253,7 +261,11 @@ impl Sessions {
     }
 
     /// The user's tenants (`POST /v1/auth/me/tenants`): the selected one, or the ones named.
-    pub async fn my_tenants(&self, refresh_token: &str, selection: &TenantSelection) -> Result<Vec<TenantInfo>> {
+    pub async fn my_tenants(
+        &self,
+        refresh_token: &str,
+        selection: &TenantSelection,
+    ) -> Result<Vec<TenantInfo>> {
         let body = match selection {
             TenantSelection::Current => serde_json::json!({ "dct": true }),
             TenantSelection::Ids(ids) if ids.is_empty() => {

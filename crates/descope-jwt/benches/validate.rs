@@ -39,7 +39,11 @@ impl Fixture {
     fn load() -> Self {
         let pem = std::fs::read_to_string(conformance("keys/rsa-primary.pem")).unwrap();
         let der = STANDARD
-            .decode(pem.lines().filter(|l| !l.starts_with("-----")).collect::<String>())
+            .decode(
+                pem.lines()
+                    .filter(|l| !l.starts_with("-----"))
+                    .collect::<String>(),
+            )
             .unwrap();
         let jwks: Value =
             serde_json::from_str(&std::fs::read_to_string(conformance("keys/jwks.json")).unwrap())
@@ -57,7 +61,10 @@ impl Fixture {
 
     /// A realistic session token (roles, permissions, two tenants), valid for an hour.
     fn token(&self, nonce: usize) -> String {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
         let claims = json!({
             "amr": ["email"], "drn": "DS", "exp": now + 3600, "iat": now, "iss": PROJECT,
             "sub": format!("U2benchUser{nonce:017}"),
@@ -75,7 +82,12 @@ impl Fixture {
         );
         let mut sig = vec![0; self.key.public().modulus_len()];
         self.key
-            .sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), input.as_bytes(), &mut sig)
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                input.as_bytes(),
+                &mut sig,
+            )
             .unwrap();
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
@@ -93,7 +105,10 @@ impl Fixture {
     /// What the baseline verifies: the signing input and the decoded signature.
     fn raw(&self, token: &str) -> (Vec<u8>, Vec<u8>) {
         let (input, sig) = token.rsplit_once('.').unwrap();
-        (input.as_bytes().to_vec(), URL_SAFE_NO_PAD.decode(sig).unwrap())
+        (
+            input.as_bytes().to_vec(),
+            URL_SAFE_NO_PAD.decode(sig).unwrap(),
+        )
     }
 
     fn ring_verify(&self, input: &[u8], sig: &[u8]) {
@@ -107,7 +122,9 @@ impl Fixture {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 /// Validates `count` tokens of `pool` (round robin), returning the time spent validating;
@@ -218,7 +235,12 @@ struct Paired {
 
 impl Paired {
     /// Seconds per operation of `a` and `b`, each round timing `n` operations of each.
-    fn per_op(&self, n: u64, a: impl Fn(u64) -> Duration, b: impl Fn(u64) -> Duration) -> (f64, f64) {
+    fn per_op(
+        &self,
+        n: u64,
+        a: impl Fn(u64) -> Duration,
+        b: impl Fn(u64) -> Duration,
+    ) -> (f64, f64) {
         let (mut ta, mut tb) = (Duration::ZERO, Duration::ZERO);
         for _ in 0..self.rounds {
             ta += a(n);
@@ -290,7 +312,9 @@ fn summary(dir: &std::path::Path) {
 
 fn main() {
     let dir = criterion_dir();
-    let mut c = Criterion::default().output_directory(&dir).configure_from_args();
+    let mut c = Criterion::default()
+        .output_directory(&dir)
+        .configure_from_args();
     benches(&mut c);
     c.final_summary();
     if std::env::args().any(|a| a == "--bench") {

@@ -55,7 +55,8 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
         )));
     }
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(malformed("a token has three dot-separated parts"));
     };
@@ -126,12 +127,27 @@ mod tests {
     #[test]
     fn header_must_be_a_json_object_with_alg_and_kid() {
         let p = enc("{}");
-        assert_eq!(kind(&format!("{}.{p}.", enc("[1]"))), TokenErrorKind::Malformed);
-        assert_eq!(kind(&format!("{}.{p}.", enc("nope"))), TokenErrorKind::Malformed);
-        assert_eq!(kind(&format!("{}.{p}.", enc(r#"{"kid":"k"}"#))), TokenErrorKind::Malformed);
-        assert_eq!(kind(&format!("{}.{p}.", enc(r#"{"alg":"RS256"}"#))), TokenErrorKind::Malformed);
         assert_eq!(
-            kind(&format!("{}.{p}.", enc(r#"{"alg":"RS256","kid":"k","crit":["x"]}"#))),
+            kind(&format!("{}.{p}.", enc("[1]"))),
+            TokenErrorKind::Malformed
+        );
+        assert_eq!(
+            kind(&format!("{}.{p}.", enc("nope"))),
+            TokenErrorKind::Malformed
+        );
+        assert_eq!(
+            kind(&format!("{}.{p}.", enc(r#"{"kid":"k"}"#))),
+            TokenErrorKind::Malformed
+        );
+        assert_eq!(
+            kind(&format!("{}.{p}.", enc(r#"{"alg":"RS256"}"#))),
+            TokenErrorKind::Malformed
+        );
+        assert_eq!(
+            kind(&format!(
+                "{}.{p}.",
+                enc(r#"{"alg":"RS256","kid":"k","crit":["x"]}"#)
+            )),
             TokenErrorKind::Malformed
         );
     }

@@ -159,12 +159,16 @@ impl VerifyingKey {
         let Value::Object(_) = jwk else {
             return Err("a key must be a JSON object".into());
         };
-        let j = Jwk::deserialize(jwk).map_err(|e| format!("a key field has the wrong type: {e}"))?;
+        let j =
+            Jwk::deserialize(jwk).map_err(|e| format!("a key field has the wrong type: {e}"))?;
         let kid = j
             .kid
             .filter(|k| !k.is_empty())
             .ok_or("Missing property: kid")?;
-        let alg_name = j.alg.filter(|a| !a.is_empty()).ok_or("Missing property: alg")?;
+        let alg_name = j
+            .alg
+            .filter(|a| !a.is_empty())
+            .ok_or("Missing property: alg")?;
         let alg = Algorithm::from_name(alg_name)
             .ok_or_else(|| format!("algorithm {alg_name} is not supported"))?;
         let kty = j.kty.unwrap_or("");
@@ -269,7 +273,10 @@ impl KeySet {
     /// The key set of a JWKS response (`{"keys":[…]}`). Entries without `kid` or `alg`, with an
     /// unsupported algorithm, or that do not parse are skipped. A key identical to one of
     /// `previous` keeps its identity, so tokens verified with it stay in the verified cache.
-    pub(crate) fn from_jwks_response(body: &[u8], previous: Option<&KeySet>) -> Result<Self, String> {
+    pub(crate) fn from_jwks_response(
+        body: &[u8],
+        previous: Option<&KeySet>,
+    ) -> Result<Self, String> {
         let v: Value = serde_json::from_slice(body)
             .map_err(|e| format!("the key set response is not JSON: {e}"))?;
         let keys = v
@@ -327,12 +334,16 @@ mod tests {
         assert!(VerifyingKey::from_jwk(&json!({"kty":"RSA","kid":"k"}))
             .unwrap_err()
             .contains("alg"));
-        assert!(VerifyingKey::from_jwk(&json!({"kty":"oct","kid":"k","alg":"HS256","k":"AAAA"}))
-            .unwrap_err()
-            .contains("not supported"));
-        assert!(VerifyingKey::from_jwk(&json!({"kty":"RSA","kid":"k","alg":"RS256","n":"AAAA","e":"AQAB"}))
-            .unwrap_err()
-            .contains("bits"));
+        assert!(
+            VerifyingKey::from_jwk(&json!({"kty":"oct","kid":"k","alg":"HS256","k":"AAAA"}))
+                .unwrap_err()
+                .contains("not supported")
+        );
+        assert!(VerifyingKey::from_jwk(
+            &json!({"kty":"RSA","kid":"k","alg":"RS256","n":"AAAA","e":"AQAB"})
+        )
+        .unwrap_err()
+        .contains("bits"));
         assert!(VerifyingKey::from_jwk(&json!(["x"])).is_err());
     }
 

@@ -134,7 +134,9 @@ impl JwtResponse {
 
     /// Project-level permissions of [`JwtResponse::claims_session`].
     pub fn permissions(&self) -> &[String] {
-        self.claims_session().map(Session::permissions).unwrap_or(&[])
+        self.claims_session()
+            .map(Session::permissions)
+            .unwrap_or(&[])
     }
 }
 

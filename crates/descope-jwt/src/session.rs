@@ -157,14 +157,23 @@ impl<'de> Deserialize<'de> for Lenient {
             fn visit_none<E: de::Error>(self) -> std::result::Result<Lenient, E> {
                 Ok(Lenient(None))
             }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Lenient, D::Error> {
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> std::result::Result<Lenient, D::Error> {
                 Lenient::deserialize(d)
             }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Lenient, A::Error> {
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Lenient, A::Error> {
                 while a.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(Lenient(None))
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> std::result::Result<Lenient, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Lenient, A::Error> {
                 while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
                 Ok(Lenient(None))
             }
@@ -182,7 +191,10 @@ struct RawTenant {
 }
 
 fn lenient(v: Option<Vec<Lenient>>) -> Vec<String> {
-    v.unwrap_or_default().into_iter().filter_map(|l| l.0).collect()
+    v.unwrap_or_default()
+        .into_iter()
+        .filter_map(|l| l.0)
+        .collect()
 }
 
 /// The claims the SDK reads, borrowed from the payload where it can.
@@ -235,7 +247,12 @@ impl CoreClaims {
         let iss = match raw.iss {
             None => None,
             Some(Value::String(s)) => Some(s),
-            Some(_) => return Err(Error::token(TokenErrorKind::WrongIssuer, "iss is not a string")),
+            Some(_) => {
+                return Err(Error::token(
+                    TokenErrorKind::WrongIssuer,
+                    "iss is not a string",
+                ))
+            }
         };
         let aud = match raw.aud {
             None => Aud::Empty,
@@ -253,7 +270,9 @@ impl CoreClaims {
             Some(_) => Aud::Invalid,
         };
         let nonempty = |v: Option<Cow<'_, str>>| v.filter(|s| !s.is_empty()).map(Cow::into_owned);
-        let user_id = nonempty(raw.dsub).or_else(|| nonempty(raw.sub)).unwrap_or_default();
+        let user_id = nonempty(raw.dsub)
+            .or_else(|| nonempty(raw.sub))
+            .unwrap_or_default();
         let project_id = iss.as_deref().map(project_of).unwrap_or("").to_owned();
         let tenants = raw
             .tenants
@@ -350,9 +369,13 @@ impl CoreClaims {
         match (&self.aud, expected.is_empty()) {
             (Aud::Empty, true) => Ok(()),
             (Aud::Values(v), true) if v.iter().any(|a| a == project_id) => Ok(()),
-            (_, true) => wrong("the token has an aud claim but no audience was given to check it against"),
+            (_, true) => {
+                wrong("the token has an aud claim but no audience was given to check it against")
+            }
             (Aud::Empty, false) => wrong("the token has no aud claim"),
-            (Aud::Invalid, false) => wrong("the token's aud claim is neither a string nor a list of strings"),
+            (Aud::Invalid, false) => {
+                wrong("the token's aud claim is neither a string nor a list of strings")
+            }
             (Aud::Values(v), false) => {
                 if expected.iter().any(|e| v.iter().any(|a| a == e)) {
                     Ok(())
@@ -364,7 +387,7 @@ impl CoreClaims {
     }
 }
 
-fn matched<'a, S: AsRef<str>>(granted: &[String], wanted: &'a [S]) -> Vec<String> {
+fn matched<S: AsRef<str>>(granted: &[String], wanted: &[S]) -> Vec<String> {
     wanted
         .iter()
         .map(AsRef::as_ref)
@@ -388,7 +411,11 @@ pub(crate) enum Grant {
 
 /// The granted list for `tenant` ("" = top level), or `None` when the session is missing or
 /// empty, or the tenant is not in its `tenants` claim.
-pub(crate) fn granted<'s>(session: Option<&'s Session>, tenant: &str, what: Grant) -> Option<&'s [String]> {
+pub(crate) fn granted<'s>(
+    session: Option<&'s Session>,
+    tenant: &str,
+    what: Grant,
+) -> Option<&'s [String]> {
     let s = session?;
     if s.is_empty_claims() {
         return None;
@@ -431,7 +458,12 @@ pub(crate) fn matched_in<S: AsRef<str>>(
 }
 
 impl Session {
-    pub(crate) fn new(token: &str, payload: Vec<u8>, core: CoreClaims, key: Option<Arc<VerifyingKey>>) -> Self {
+    pub(crate) fn new(
+        token: &str,
+        payload: Vec<u8>,
+        core: CoreClaims,
+        key: Option<Arc<VerifyingKey>>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 token: token.into(),
@@ -472,7 +504,12 @@ impl Session {
 
     /// A payload of `{}` (only the helper tests make one: validation needs `exp`).
     fn is_empty_claims(&self) -> bool {
-        self.inner.payload.iter().filter(|b| !b.is_ascii_whitespace()).count() <= 2
+        self.inner
+            .payload
+            .iter()
+            .filter(|b| !b.is_ascii_whitespace())
+            .count()
+            <= 2
     }
 
     pub(crate) fn core(&self) -> &CoreClaims {
@@ -583,7 +620,8 @@ impl Session {
     /// The claims as the JSON object of the payload (parsed on first use).
     pub fn claims_value(&self) -> &Value {
         self.inner.claims.get_or_init(|| {
-            serde_json::from_slice(&self.inner.payload).unwrap_or_else(|_| Value::Object(Map::new()))
+            serde_json::from_slice(&self.inner.payload)
+                .unwrap_or_else(|_| Value::Object(Map::new()))
         })
     }
 
@@ -591,8 +629,10 @@ impl Session {
     /// the custom claims you expect (and any standard ones you want).
     pub fn custom_claims<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice::<T>(&self.inner.payload).map_err(|e| {
-            Error::decode(format!("the token's claims do not fit the requested type: {e}"))
-                .with_source(e)
+            Error::decode(format!(
+                "the token's claims do not fit the requested type: {e}"
+            ))
+            .with_source(e)
         })
     }
 
@@ -620,7 +660,11 @@ impl Session {
 
     /// Whether the session has every permission in `permissions` in tenant `tenant` (`""` means
     /// project level). False when the session has no such tenant, even for an empty list.
-    pub fn validate_tenant_permissions<S: AsRef<str>>(&self, tenant: &str, permissions: &[S]) -> bool {
+    pub fn validate_tenant_permissions<S: AsRef<str>>(
+        &self,
+        tenant: &str,
+        permissions: &[S],
+    ) -> bool {
         validate(Some(self), tenant, Grant::Permissions, permissions)
     }
 
@@ -632,13 +676,21 @@ impl Session {
 
     /// The permissions among `permissions` granted in tenant `tenant`, in request order
     /// (empty when the session has no such tenant).
-    pub fn get_matched_tenant_permissions<S: AsRef<str>>(&self, tenant: &str, permissions: &[S]) -> Vec<String> {
+    pub fn get_matched_tenant_permissions<S: AsRef<str>>(
+        &self,
+        tenant: &str,
+        permissions: &[S],
+    ) -> Vec<String> {
         matched_in(Some(self), tenant, Grant::Permissions, permissions)
     }
 
     /// The roles among `roles` granted in tenant `tenant`, in request order (empty when the
     /// session has no such tenant).
-    pub fn get_matched_tenant_roles<S: AsRef<str>>(&self, tenant: &str, roles: &[S]) -> Vec<String> {
+    pub fn get_matched_tenant_roles<S: AsRef<str>>(
+        &self,
+        tenant: &str,
+        roles: &[S],
+    ) -> Vec<String> {
         matched_in(Some(self), tenant, Grant::Roles, roles)
     }
 }
@@ -665,7 +717,10 @@ mod tests {
     use serde_json::json;
 
     fn matrix() -> Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance/python-2.16.1-jwt.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../conformance/python-2.16.1-jwt.json"
+        );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
@@ -697,9 +752,13 @@ mod tests {
             let session = (!input.is_null()).then(|| Session::from_claims_for_tests(input.clone()));
             let s = session.as_ref();
             let got = match func {
-                "validate_permissions" => json!(validate(s, "", Grant::Permissions, &list(&args[0]))),
+                "validate_permissions" => {
+                    json!(validate(s, "", Grant::Permissions, &list(&args[0])))
+                }
                 "validate_roles" => json!(validate(s, "", Grant::Roles, &list(&args[0]))),
-                "get_matched_permissions" => json!(matched_in(s, "", Grant::Permissions, &list(&args[0]))),
+                "get_matched_permissions" => {
+                    json!(matched_in(s, "", Grant::Permissions, &list(&args[0])))
+                }
                 "get_matched_roles" => json!(matched_in(s, "", Grant::Roles, &list(&args[0]))),
                 "validate_tenant_permissions" => json!(validate(
                     s,
@@ -708,7 +767,12 @@ mod tests {
                     &list(&args[1])
                 )),
                 "validate_tenant_roles" => {
-                    json!(validate(s, args[0].as_str().unwrap(), Grant::Roles, &list(&args[1])))
+                    json!(validate(
+                        s,
+                        args[0].as_str().unwrap(),
+                        Grant::Roles,
+                        &list(&args[1])
+                    ))
                 }
                 "get_matched_tenant_permissions" => json!(matched_in(
                     s,
@@ -744,7 +808,10 @@ mod tests {
         assert!(!s.validate_tenant_roles("T", &["a"]));
         assert!(!s.validate_tenant_roles::<&str>("Q", &[]));
         assert!(s.validate_tenant_permissions("T", &["tp"]));
-        assert_eq!(s.get_matched_tenant_permissions("T", &["tp", "x", "tp"]), ["tp", "tp"]);
+        assert_eq!(
+            s.get_matched_tenant_permissions("T", &["tp", "x", "tp"]),
+            ["tp", "tp"]
+        );
         assert!(s.get_matched_tenant_roles("Q", &["tr"]).is_empty());
         let owned: Vec<String> = vec!["a".into()];
         assert!(s.validate_roles(&owned));
@@ -765,7 +832,8 @@ mod tests {
     #[test]
     fn issuer_is_the_project_id_or_a_url_ending_with_it() {
         let check = |iss: Value| {
-            let core = CoreClaims::parse(json!({"exp": 1, "iss": iss}).to_string().as_bytes()).unwrap();
+            let core =
+                CoreClaims::parse(json!({"exp": 1, "iss": iss}).to_string().as_bytes()).unwrap();
             core.check_issuer("P1").is_ok()
         };
         assert!(check(json!("P1")));
@@ -776,22 +844,36 @@ mod tests {
         assert!(!check(json!("evil/P1")));
         assert!(!check(json!("https://api.descope.com/P1/")));
         let core = CoreClaims::parse(br#"{"exp":1}"#).unwrap();
-        assert_eq!(core.check_issuer("P1").unwrap_err().token_kind(), Some(TokenErrorKind::WrongIssuer));
+        assert_eq!(
+            core.check_issuer("P1").unwrap_err().token_kind(),
+            Some(TokenErrorKind::WrongIssuer)
+        );
     }
 
     #[test]
     fn time_claims_follow_the_leeway_boundaries_of_the_official_sdk() {
-        let at = |c: Value| CoreClaims::parse(c.to_string().as_bytes()).unwrap().check_time(1000, 5);
+        let at = |c: Value| {
+            CoreClaims::parse(c.to_string().as_bytes())
+                .unwrap()
+                .check_time(1000, 5)
+        };
         assert!(at(json!({"exp": 1000})).is_ok());
         assert!(at(json!({"exp": 996})).is_ok());
-        assert_eq!(at(json!({"exp": 995})).unwrap_err().token_kind(), Some(TokenErrorKind::Expired));
+        assert_eq!(
+            at(json!({"exp": 995})).unwrap_err().token_kind(),
+            Some(TokenErrorKind::Expired)
+        );
         assert!(at(json!({"exp": 2000, "nbf": 1005})).is_ok());
         assert_eq!(
-            at(json!({"exp": 2000, "nbf": 1006})).unwrap_err().token_kind(),
+            at(json!({"exp": 2000, "nbf": 1006}))
+                .unwrap_err()
+                .token_kind(),
             Some(TokenErrorKind::NotYetValid)
         );
         assert_eq!(
-            at(json!({"exp": 2000, "iat": 1006})).unwrap_err().token_kind(),
+            at(json!({"exp": 2000, "iat": 1006}))
+                .unwrap_err()
+                .token_kind(),
             Some(TokenErrorKind::NotYetValid)
         );
         assert!(at(json!({"exp": 1000.9})).is_ok());

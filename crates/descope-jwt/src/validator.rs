@@ -141,11 +141,10 @@ impl SessionValidator {
             ),
             None => (KeySet::default(), false),
         };
-        let api_host = config
-            .base_url
-            .parse::<http::Uri>()
-            .ok()
-            .and_then(|u| u.host().map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase()));
+        let api_host = config.base_url.parse::<http::Uri>().ok().and_then(|u| {
+            u.host()
+                .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+        });
         let cache = options
             .verified_cache
             .then(|| VerifiedCache::new(options.verified_cache_capacity));
@@ -213,7 +212,11 @@ impl SessionValidator {
 
     /// Like [`SessionValidator::validate`], passing when the token's `aud` contains any of
     /// `audiences` (an empty slice means no audience argument).
-    pub async fn validate_with_audiences(&self, token: &str, audiences: &[&str]) -> Result<Session> {
+    pub async fn validate_with_audiences(
+        &self,
+        token: &str,
+        audiences: &[&str],
+    ) -> Result<Session> {
         if token.is_empty() {
             return Err(Error::token(
                 TokenErrorKind::Missing,
@@ -268,7 +271,9 @@ impl SessionValidator {
         if let Some(cache) = &inner.cache {
             cache.insert(session.clone(), now, inner.leeway);
         }
-        session.core().check_audience(audiences, &inner.project_id)?;
+        session
+            .core()
+            .check_audience(audiences, &inner.project_id)?;
         Ok(session)
     }
 
@@ -279,7 +284,10 @@ impl SessionValidator {
             return Ok(k.clone());
         }
         if inner.pinned {
-            return Err(unknown_key(kid, "the configured public key has another kid"));
+            return Err(unknown_key(
+                kid,
+                "the configured public key has another kid",
+            ));
         }
         let mut state = inner.fetch.lock().await;
         let current = inner.keys.load_full();

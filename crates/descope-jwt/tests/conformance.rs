@@ -30,7 +30,9 @@ fn from_python(case: &Value, outcome: &str, result: &Value) -> Verdict {
     let msg = result["error_message"].as_str().unwrap_or("");
     match class {
         "InvalidSignatureError" => return Verdict::Token(BadSignature),
-        "InvalidAudienceError" | "MissingRequiredClaimError" => return Verdict::Token(WrongAudience),
+        "InvalidAudienceError" | "MissingRequiredClaimError" => {
+            return Verdict::Token(WrongAudience)
+        }
         "DecodeError" | "InvalidIssuedAtError" => return Verdict::Token(Malformed),
         "AuthException" => {}
         other => panic!("unmapped exception {other}"),
@@ -41,28 +43,31 @@ fn from_python(case: &Value, outcome: &str, result: &Value) -> Verdict {
     if msg.starts_with("Unable to load jwks") {
         return Verdict::Decode;
     }
-    Verdict::Token(if msg.contains("token is required") || msg.contains("token is missing") {
-        Missing
-    } else if msg.contains("missing property: alg") {
-        // The official SDK says "missing" both for an absent alg and for `none`.
-        if case["header"].get("alg").is_some() {
-            AlgorithmNotAllowed
-        } else {
+    Verdict::Token(
+        if msg.contains("token is required") || msg.contains("token is missing") {
+            Missing
+        } else if msg.contains("missing property: alg") {
+            // The official SDK says "missing" both for an absent alg and for `none`.
+            if case["header"].get("alg").is_some() {
+                AlgorithmNotAllowed
+            } else {
+                Malformed
+            }
+        } else if msg.contains("missing property: kid") || msg.starts_with("Unable to parse token")
+        {
             Malformed
-        }
-    } else if msg.contains("missing property: kid") || msg.starts_with("Unable to parse token") {
-        Malformed
-    } else if msg.contains("Public key not found") {
-        UnknownKey
-    } else if msg.starts_with("Algorithm signature") {
-        AlgorithmNotAllowed
-    } else if msg.contains("expired token") {
-        Expired
-    } else if msg.contains("nbf in future") {
-        NotYetValid
-    } else {
-        panic!("unmapped AuthException {msg}")
-    })
+        } else if msg.contains("Public key not found") {
+            UnknownKey
+        } else if msg.starts_with("Algorithm signature") {
+            AlgorithmNotAllowed
+        } else if msg.contains("expired token") {
+            Expired
+        } else if msg.contains("nbf in future") {
+            NotYetValid
+        } else {
+            panic!("unmapped AuthException {msg}")
+        },
+    )
 }
 
 /// Deliberate divergences for `validate_session` (docs/compatibility.md).
@@ -113,7 +118,10 @@ fn assert_same_claims(session: &Session, python: &Value, id: &str) {
             "userId" => assert_eq!(v, session.user_id(), "{id}: userId"),
             "sessionToken" => {}
             "roles" | "permissions" | "tenants" if session.claim(k).is_none() => {
-                assert!(v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty()));
+                assert!(
+                    v.as_array().is_some_and(Vec::is_empty)
+                        || v.as_object().is_some_and(|o| o.is_empty())
+                );
             }
             _ => assert_eq!(session.claim(k), Some(v), "{id}: claim {k}"),
         }
@@ -171,7 +179,11 @@ async fn every_token_of_the_matrix_gets_the_official_verdict_or_a_listed_diverge
 }
 
 fn step_verdict(step: &Value) -> Verdict {
-    from_python(&Value::Null, step["outcome"].as_str().unwrap(), &step["result"])
+    from_python(
+        &Value::Null,
+        step["outcome"].as_str().unwrap(),
+        &step["result"],
+    )
 }
 
 fn scenario(id: &str) -> &'static [Value] {
@@ -212,7 +224,12 @@ async fn scenario_jwks_bad_entries_are_skipped() {
         let before = jwks_requests(&h.transport);
         let got = h.validator.validate(token, None).await;
         assert_eq!(verdict(&got), step_verdict(step), "{}", step["call"]);
-        assert_eq!(jwks_requests(&h.transport) - before, python_fetches(step), "{}", step["call"]);
+        assert_eq!(
+            jwks_requests(&h.transport) - before,
+            python_fetches(step),
+            "{}",
+            step["call"]
+        );
         next_step(&h);
     }
 }
@@ -230,7 +247,12 @@ async fn scenario_jwks_fetch_failures_surface_and_recover() {
         let before = jwks_requests(&h.transport);
         let got = h.validator.validate(token, None).await;
         assert_eq!(verdict(&got), step_verdict(step), "{}", step["call"]);
-        assert_eq!(jwks_requests(&h.transport) - before, python_fetches(step), "{}", step["call"]);
+        assert_eq!(
+            jwks_requests(&h.transport) - before,
+            python_fetches(step),
+            "{}",
+            step["call"]
+        );
         next_step(&h);
     }
 }
@@ -245,7 +267,10 @@ async fn scenario_leeway_comes_from_the_configuration() {
             ..Setup::default()
         });
         h.transport.push_json(200, jwks_of(&["oracle-rsa-1"]));
-        let got = h.validator.validate(step["token"].as_str().unwrap(), None).await;
+        let got = h
+            .validator
+            .validate(step["token"].as_str().unwrap(), None)
+            .await;
         assert_eq!(verdict(&got), step_verdict(step), "{call}");
     }
 }
@@ -254,7 +279,9 @@ async fn scenario_leeway_comes_from_the_configuration() {
 async fn scenario_key_rotation_is_followed_without_restart() {
     let h = harness();
     let k1 = token_case("valid.session")["token"].as_str().unwrap();
-    let k2 = token_case("kid.rotated_key_served")["token"].as_str().unwrap();
+    let k2 = token_case("kid.rotated_key_served")["token"]
+        .as_str()
+        .unwrap();
     let steps = scenario("scenario.key_rotation");
     // First fetch: only oracle-rsa-1; every later fetch: only oracle-rsa-2.
     h.transport
@@ -264,7 +291,12 @@ async fn scenario_key_rotation_is_followed_without_restart() {
         let before = jwks_requests(&h.transport);
         let got = h.validator.validate(token, None).await;
         assert_eq!(verdict(&got), step_verdict(step), "{}", step["call"]);
-        assert_eq!(jwks_requests(&h.transport) - before, python_fetches(step), "{}", step["call"]);
+        assert_eq!(
+            jwks_requests(&h.transport) - before,
+            python_fetches(step),
+            "{}",
+            step["call"]
+        );
         next_step(&h);
     }
 }
@@ -280,7 +312,12 @@ async fn scenario_unknown_kid_refetches_once_the_cooldown_has_passed() {
         let before = jwks_requests(&h.transport);
         let got = h.validator.validate(token, None).await;
         assert_eq!(verdict(&got), step_verdict(step), "{}", step["call"]);
-        assert_eq!(jwks_requests(&h.transport) - before, python_fetches(step), "{}", step["call"]);
+        assert_eq!(
+            jwks_requests(&h.transport) - before,
+            python_fetches(step),
+            "{}",
+            step["call"]
+        );
         next_step(&h);
     }
 }
@@ -290,23 +327,38 @@ async fn scenario_static_public_key_is_used_without_fetching() {
     let steps = scenario("scenario.static_public_key");
     let jwk = jwks_of(&["oracle-rsa-1"])["keys"][0].to_string();
     let k1 = token_case("valid.session")["token"].as_str().unwrap();
-    let k2 = token_case("kid.rotated_key_served")["token"].as_str().unwrap();
+    let k2 = token_case("kid.rotated_key_served")["token"]
+        .as_str()
+        .unwrap();
     let h = harness_with(Setup {
         public_key: Some(jwk.clone()),
         ..Setup::default()
     });
-    h.transport.push_json(200, jwks_of(&["oracle-rsa-1", "oracle-rsa-2"]));
-    assert_eq!(verdict(&h.validator.validate(k1, None).await), step_verdict(&steps[0]));
+    h.transport
+        .push_json(200, jwks_of(&["oracle-rsa-1", "oracle-rsa-2"]));
+    assert_eq!(
+        verdict(&h.validator.validate(k1, None).await),
+        step_verdict(&steps[0])
+    );
     // The official SDK fetched the key set here (and found no key either); a pinned key set is
     // never replaced by a fetch (divergence: static key).
-    assert_eq!(verdict(&h.validator.validate(k2, None).await), step_verdict(&steps[1]));
+    assert_eq!(
+        verdict(&h.validator.validate(k2, None).await),
+        step_verdict(&steps[1])
+    );
     assert_eq!(jwks_requests(&h.transport), 0);
     let h = harness_with(Setup {
         public_key: Some(format!(r#"{{"keys":[{jwk}]}}"#)),
         ..Setup::default()
     });
-    assert_eq!(verdict(&h.validator.validate(k1, None).await), step_verdict(&steps[2]));
-    for (bad, step, needle) in [(r#"{"kid":"x"}"#, &steps[3], "alg"), ("not json", &steps[4], "JSON")] {
+    assert_eq!(
+        verdict(&h.validator.validate(k1, None).await),
+        step_verdict(&steps[2])
+    );
+    for (bad, step, needle) in [
+        (r#"{"kid":"x"}"#, &steps[3], "alg"),
+        ("not json", &steps[4], "JSON"),
+    ] {
         assert_eq!(step["outcome"], "raised");
         let transport = descope_transport::test_util::ScriptedTransport::new();
         let clock = descope_core::FixedClock::at(FROZEN_NOW);

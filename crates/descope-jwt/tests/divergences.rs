@@ -16,7 +16,11 @@ fn kind<T: std::fmt::Debug>(r: descope_core::Result<T>) -> TokenErrorKind {
 async fn divergence_issuer_must_name_the_project() {
     let h = harness();
     h.transport.push_json(200, jwks_of(&["oracle-rsa-1"]));
-    for iss in [json!("https://evil.example.com/P2otherProject"), json!("P2otherProject"), json!(null)] {
+    for iss in [
+        json!("https://evil.example.com/P2otherProject"),
+        json!("P2otherProject"),
+        json!(null),
+    ] {
         let mut c = claims(600);
         if iss.is_null() {
             c.as_object_mut().unwrap().remove("iss");
@@ -24,11 +28,19 @@ async fn divergence_issuer_must_name_the_project() {
             c["iss"] = iss.clone();
         }
         let t = sign("oracle-rsa-1", "RS256", &c);
-        assert_eq!(kind(h.validator.validate(&t, None).await), TokenErrorKind::WrongIssuer, "{iss}");
+        assert_eq!(
+            kind(h.validator.validate(&t, None).await),
+            TokenErrorKind::WrongIssuer,
+            "{iss}"
+        );
     }
     let mut c = claims(600);
     c["iss"] = json!(format!("https://api.descope.com/v1/apps/{PROJECT}"));
-    let s = h.validator.validate(&sign("oracle-rsa-1", "RS256", &c), None).await.unwrap();
+    let s = h
+        .validator
+        .validate(&sign("oracle-rsa-1", "RS256", &c), None)
+        .await
+        .unwrap();
     assert_eq!(s.project_id(), PROJECT);
 }
 
@@ -38,7 +50,11 @@ async fn divergence_a_token_without_exp_is_rejected() {
     h.transport.push_json(200, jwks_of(&["oracle-rsa-1"]));
     let mut c = claims(600);
     c.as_object_mut().unwrap().remove("exp");
-    let e = h.validator.validate(&sign("oracle-rsa-1", "RS256", &c), None).await.unwrap_err();
+    let e = h
+        .validator
+        .validate(&sign("oracle-rsa-1", "RS256", &c), None)
+        .await
+        .unwrap_err();
     assert_eq!(e.token_kind(), Some(TokenErrorKind::Malformed));
     assert!(e.to_string().contains("exp"));
 }
@@ -46,17 +62,24 @@ async fn divergence_a_token_without_exp_is_rejected() {
 #[tokio::test]
 async fn divergence_every_failure_is_an_sdk_error_with_a_precise_kind() {
     let h = harness();
-    h.transport.push_json(200, jwks_of(&["oracle-rsa-1", "oracle-rsa-2"]));
+    h.transport
+        .push_json(200, jwks_of(&["oracle-rsa-1", "oracle-rsa-2"]));
     let good = sign("oracle-rsa-1", "RS256", &claims(600));
     // A flipped signature bit.
     let mut bytes = good.clone().into_bytes();
     let last = bytes.len() - 3;
     bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
     let flipped = String::from_utf8(bytes).unwrap();
-    assert_eq!(kind(h.validator.validate(&flipped, None).await), TokenErrorKind::BadSignature);
+    assert_eq!(
+        kind(h.validator.validate(&flipped, None).await),
+        TokenErrorKind::BadSignature
+    );
     // Signed by one key, claiming another.
     let swapped = sign_as("oracle-rsa-1", "oracle-rsa-2", "RS256", &claims(600));
-    assert_eq!(kind(h.validator.validate(&swapped, None).await), TokenErrorKind::BadSignature);
+    assert_eq!(
+        kind(h.validator.validate(&swapped, None).await),
+        TokenErrorKind::BadSignature
+    );
     // Audience mismatch.
     let mut c = claims(600);
     c["aud"] = json!("other");
@@ -65,7 +88,10 @@ async fn divergence_every_failure_is_an_sdk_error_with_a_precise_kind() {
     assert_eq!(e.token_kind(), Some(TokenErrorKind::WrongAudience));
     assert!(e.is_unauthorized());
     // A validly signed payload that is not a JSON object.
-    let e = h.validator.validate(&token_case_token("malformed.payload_json_array"), None).await;
+    let e = h
+        .validator
+        .validate(&token_case_token("malformed.payload_json_array"), None)
+        .await;
     assert_eq!(kind(e), TokenErrorKind::Malformed);
 }
 
@@ -85,14 +111,27 @@ fn token_case_token(id: &str) -> String {
 async fn divergence_unknown_kids_do_not_refetch_within_the_cooldown() {
     let h = harness();
     h.transport.push_json(200, jwks_of(&["oracle-rsa-1"]));
-    h.validator.validate(&sign("oracle-rsa-1", "RS256", &claims(600)), None).await.unwrap();
+    h.validator
+        .validate(&sign("oracle-rsa-1", "RS256", &claims(600)), None)
+        .await
+        .unwrap();
     let unknown = token_case_token("kid.unknown");
     for _ in 0..5 {
-        assert_eq!(kind(h.validator.validate(&unknown, None).await), TokenErrorKind::UnknownKey);
+        assert_eq!(
+            kind(h.validator.validate(&unknown, None).await),
+            TokenErrorKind::UnknownKey
+        );
     }
-    assert_eq!(jwks_requests(&h.transport), 1, "the official SDK would have fetched 5 more times");
+    assert_eq!(
+        jwks_requests(&h.transport),
+        1,
+        "the official SDK would have fetched 5 more times"
+    );
     h.clock.advance(Duration::from_secs(10));
-    assert_eq!(kind(h.validator.validate(&unknown, None).await), TokenErrorKind::UnknownKey);
+    assert_eq!(
+        kind(h.validator.validate(&unknown, None).await),
+        TokenErrorKind::UnknownKey
+    );
     assert_eq!(jwks_requests(&h.transport), 2);
 }
 
@@ -104,8 +143,14 @@ async fn divergence_a_pinned_key_is_never_replaced_by_a_fetch() {
     });
     h.transport.push_json(200, jwks_of(&["oracle-rsa-2"]));
     let other = sign("oracle-rsa-2", "RS256", &claims(600));
-    assert_eq!(kind(h.validator.validate(&other, None).await), TokenErrorKind::UnknownKey);
-    h.validator.validate(&sign("oracle-rsa-1", "RS256", &claims(600)), None).await.unwrap();
+    assert_eq!(
+        kind(h.validator.validate(&other, None).await),
+        TokenErrorKind::UnknownKey
+    );
+    h.validator
+        .validate(&sign("oracle-rsa-1", "RS256", &claims(600)), None)
+        .await
+        .unwrap();
     assert_eq!(jwks_requests(&h.transport), 0);
 }
 
@@ -113,7 +158,12 @@ async fn divergence_a_pinned_key_is_never_replaced_by_a_fetch() {
 async fn divergence_hs256_and_none_are_refused_before_any_key_lookup() {
     let h = harness();
     h.transport.push_json(200, jwks_of(&["oracle-rsa-1"]));
-    for id in ["alg.hs256_confusion.unknown_kid", "alg.hs256_confusion.rsa_public_pem", "alg.none", "alg.None_capitalised"] {
+    for id in [
+        "alg.hs256_confusion.unknown_kid",
+        "alg.hs256_confusion.rsa_public_pem",
+        "alg.none",
+        "alg.None_capitalised",
+    ] {
         assert_eq!(
             kind(h.validator.validate(&token_case_token(id), None).await),
             TokenErrorKind::AlgorithmNotAllowed,

@@ -61,7 +61,9 @@ async fn concurrent_first_validations_share_the_first_fetch() {
         let mut c = claims(600);
         c["n"] = json!(i);
         let t = sign("oracle-rsa-1", "RS256", &c);
-        tasks.push(tokio::spawn(async move { v.validate(&t, None).await.is_ok() }));
+        tasks.push(tokio::spawn(
+            async move { v.validate(&t, None).await.is_ok() },
+        ));
     }
     for t in tasks {
         assert!(t.await.unwrap());
@@ -96,8 +98,16 @@ async fn forged_random_kids_cannot_make_more_than_one_fetch_per_cooldown() {
         }
         // Sequential forgeries within the same cooldown window fetch nothing more.
         for i in 0..50 {
-            let t = sign_as("oracle-rsa-1", &format!("seq-{round}-{i}"), "RS256", &claims(600));
-            assert_eq!(kind(h.validator.validate(&t, None).await), TokenErrorKind::UnknownKey);
+            let t = sign_as(
+                "oracle-rsa-1",
+                &format!("seq-{round}-{i}"),
+                "RS256",
+                &claims(600),
+            );
+            assert_eq!(
+                kind(h.validator.validate(&t, None).await),
+                TokenErrorKind::UnknownKey
+            );
         }
         assert!(
             jwks_requests(&h.transport) - before <= 1,
@@ -121,13 +131,20 @@ async fn a_key_set_outage_after_a_good_fetch_rejects_no_valid_token() {
             .unwrap();
         // From now on the key-set endpoint is down.
         h.transport
-            .push_error(TransportError::new(TransportErrorKind::Connect, false, "down"))
+            .push_error(TransportError::new(
+                TransportErrorKind::Connect,
+                false,
+                "down",
+            ))
             .push_response(503, &[], "unavailable");
         for i in 0..20 {
             h.clock.advance(COOLDOWN);
             // An unknown kid tries a refetch, which fails...
             let forged = sign_as("oracle-rsa-1", &format!("x{i}"), "RS256", &claims(6000));
-            assert_eq!(kind(h.validator.validate(&forged, None).await), TokenErrorKind::UnknownKey);
+            assert_eq!(
+                kind(h.validator.validate(&forged, None).await),
+                TokenErrorKind::UnknownKey
+            );
             // ...and the known key still validates new and repeated tokens.
             let mut c = claims(6000);
             c["i"] = json!(i);
@@ -156,15 +173,29 @@ async fn key_rotation_is_followed_without_restart_and_a_dropped_key_leaves_the_c
     h.clock.advance(COOLDOWN);
     h.validator.validate(&new, None).await.unwrap();
     h.validator.validate(&old, None).await.unwrap();
-    assert_eq!(h.validator.cached_tokens(), 2, "an unchanged key keeps its cached tokens");
+    assert_eq!(
+        h.validator.cached_tokens(),
+        2,
+        "an unchanged key keeps its cached tokens"
+    );
 
     // The old key is removed (the next refetch, triggered by an unknown kid, sees it gone).
     h.clock.advance(COOLDOWN);
     let probe = sign_as("oracle-rsa-2", "rotation-probe", "RS256", &claims(6000));
-    assert_eq!(kind(h.validator.validate(&probe, None).await), TokenErrorKind::UnknownKey);
+    assert_eq!(
+        kind(h.validator.validate(&probe, None).await),
+        TokenErrorKind::UnknownKey
+    );
     assert_eq!(jwks_requests(&h.transport), 3);
-    assert_eq!(h.validator.cached_tokens(), 1, "the dropped key's token left the cache");
-    assert_eq!(kind(h.validator.validate(&old, None).await), TokenErrorKind::UnknownKey);
+    assert_eq!(
+        h.validator.cached_tokens(),
+        1,
+        "the dropped key's token left the cache"
+    );
+    assert_eq!(
+        kind(h.validator.validate(&old, None).await),
+        TokenErrorKind::UnknownKey
+    );
     h.validator.validate(&new, None).await.unwrap();
 }
 
@@ -181,7 +212,10 @@ async fn repeated_tokens_are_answered_from_the_cache_until_they_expire() {
     h.clock.advance(Duration::from_secs(104));
     h.validator.validate(&t, None).await.unwrap();
     h.clock.advance(Duration::from_secs(1));
-    assert_eq!(kind(h.validator.validate(&t, None).await), TokenErrorKind::Expired);
+    assert_eq!(
+        kind(h.validator.validate(&t, None).await),
+        TokenErrorKind::Expired
+    );
     assert_eq!(h.validator.cached_tokens(), 0);
     assert_eq!(jwks_requests(&h.transport), 1);
 }
@@ -194,8 +228,14 @@ async fn the_cache_still_checks_the_audience_of_every_call() {
     c["aud"] = json!("my-aud");
     let t = sign("oracle-rsa-1", "RS256", &c);
     h.validator.validate(&t, Some("my-aud")).await.unwrap();
-    assert_eq!(kind(h.validator.validate(&t, None).await), TokenErrorKind::WrongAudience);
-    assert_eq!(kind(h.validator.validate(&t, Some("other")).await), TokenErrorKind::WrongAudience);
+    assert_eq!(
+        kind(h.validator.validate(&t, None).await),
+        TokenErrorKind::WrongAudience
+    );
+    assert_eq!(
+        kind(h.validator.validate(&t, Some("other")).await),
+        TokenErrorKind::WrongAudience
+    );
     h.validator.validate(&t, Some("my-aud")).await.unwrap();
 }
 
@@ -212,9 +252,15 @@ async fn a_tampered_copy_of_a_cached_token_is_not_served_from_the_cache() {
     c["roles"] = json!(["superuser"]);
     let forged = format!(
         "{head}.{}.{sig}",
-        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, c.to_string())
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            c.to_string()
+        )
     );
-    assert_eq!(kind(h.validator.validate(&forged, None).await), TokenErrorKind::BadSignature);
+    assert_eq!(
+        kind(h.validator.validate(&forged, None).await),
+        TokenErrorKind::BadSignature
+    );
 }
 
 #[tokio::test]
@@ -242,7 +288,11 @@ async fn the_verified_cache_can_be_turned_off_and_stays_bounded() {
             .await
             .unwrap();
     }
-    assert!(h.validator.cached_tokens() <= 64, "{}", h.validator.cached_tokens());
+    assert!(
+        h.validator.cached_tokens() <= 64,
+        "{}",
+        h.validator.cached_tokens()
+    );
 }
 
 #[tokio::test]
@@ -265,5 +315,8 @@ async fn pss_384_and_512_verify_when_the_key_says_so() {
     }
     // A token whose header alg differs from the key's is refused, even if the signature is good.
     let t = sign_as("oracle-rsa-ps256", "k-PS384", "PS512", &claims(600));
-    assert_eq!(kind(h.validator.validate(&t, None).await), TokenErrorKind::AlgorithmNotAllowed);
+    assert_eq!(
+        kind(h.validator.validate(&t, None).await),
+        TokenErrorKind::AlgorithmNotAllowed
+    );
 }

@@ -31,7 +31,11 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn validate_session(&self, session_token: &str, audience: Option<&str>) -> Result<Session> {
+    pub async fn validate_session(
+        &self,
+        session_token: &str,
+        audience: Option<&str>,
+    ) -> Result<Session> {
         if session_token.is_empty() {
             return Err(Error::token(
                 TokenErrorKind::Missing,
@@ -43,8 +47,14 @@ impl Client {
 
     /// Renews a session with its refresh token (`POST /v1/auth/refresh`). The refresh token is
     /// validated locally first.
-    pub async fn refresh_session(&self, refresh_token: &str, audience: Option<&str>) -> Result<JwtResponse> {
-        self.sessions().refresh_session(refresh_token, audience).await
+    pub async fn refresh_session(
+        &self,
+        refresh_token: &str,
+        audience: Option<&str>,
+    ) -> Result<JwtResponse> {
+        self.sessions()
+            .refresh_session(refresh_token, audience)
+            .await
     }
 
     /// Validates the session token and, if that fails for any reason, renews the session with
@@ -63,7 +73,9 @@ impl Client {
     /// Selects a tenant for the session; the new tokens carry it in `dct`
     /// ([`Session::selected_tenant`]).
     pub async fn select_tenant(&self, tenant_id: &str, refresh_token: &str) -> Result<JwtResponse> {
-        self.sessions().select_tenant(tenant_id, refresh_token).await
+        self.sessions()
+            .select_tenant(tenant_id, refresh_token)
+            .await
     }
 
     /// Ends this session.
@@ -87,7 +99,11 @@ impl Client {
     }
 
     /// The signed-in user's tenants: the selected one, or the ones named.
-    pub async fn my_tenants(&self, refresh_token: &str, selection: &TenantSelection) -> Result<Vec<TenantInfo>> {
+    pub async fn my_tenants(
+        &self,
+        refresh_token: &str,
+        selection: &TenantSelection,
+    ) -> Result<Vec<TenantInfo>> {
         self.sessions().my_tenants(refresh_token, selection).await
     }
 
@@ -105,7 +121,11 @@ impl Client {
     }
 
     /// Whether the session has every permission in `permissions` at project level.
-    pub fn validate_permissions<S: AsRef<str>>(&self, session: &Session, permissions: &[S]) -> bool {
+    pub fn validate_permissions<S: AsRef<str>>(
+        &self,
+        session: &Session,
+        permissions: &[S],
+    ) -> bool {
         session.validate_permissions(permissions)
     }
 
@@ -115,7 +135,11 @@ impl Client {
     }
 
     /// The project-level permissions among `permissions`, in request order.
-    pub fn get_matched_permissions<S: AsRef<str>>(&self, session: &Session, permissions: &[S]) -> Vec<String> {
+    pub fn get_matched_permissions<S: AsRef<str>>(
+        &self,
+        session: &Session,
+        permissions: &[S],
+    ) -> Vec<String> {
         session.get_matched_permissions(permissions)
     }
 
@@ -135,7 +159,12 @@ impl Client {
     }
 
     /// Whether the session has every role in `roles` in tenant `tenant`.
-    pub fn validate_tenant_roles<S: AsRef<str>>(&self, session: &Session, tenant: &str, roles: &[S]) -> bool {
+    pub fn validate_tenant_roles<S: AsRef<str>>(
+        &self,
+        session: &Session,
+        tenant: &str,
+        roles: &[S],
+    ) -> bool {
         session.validate_tenant_roles(tenant, roles)
     }
 

@@ -5,8 +5,8 @@
 use std::sync::{Arc, OnceLock};
 
 use descope::{
-    AccessKeyLoginOptions, Client, ErrorKind, FixedClock, JwtResponse, RetryPolicy, TenantSelection,
-    TokenErrorKind,
+    AccessKeyLoginOptions, Client, ErrorKind, FixedClock, JwtResponse, RetryPolicy,
+    TenantSelection, TokenErrorKind,
 };
 use descope_transport::test_util::ScriptedTransport;
 use serde_json::{json, Value};
@@ -66,11 +66,19 @@ fn push(transport: &ScriptedTransport, response: &Value) {
         .as_array()
         .map(|hs| {
             hs.iter()
-                .map(|h| (h[0].as_str().unwrap().to_owned(), h[1].as_str().unwrap().to_owned()))
+                .map(|h| {
+                    (
+                        h[0].as_str().unwrap().to_owned(),
+                        h[1].as_str().unwrap().to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let body = match &response["json"] {
         Value::Null => String::new(),
         v => v.to_string(),
@@ -109,22 +117,32 @@ fn refusal_for(result: &Value, header: &Value) -> Refusal {
     let class = result["class"].as_str().unwrap();
     let msg = result["error_message"].as_str().unwrap_or("");
     match class {
-        "MissingRequiredClaimError" | "InvalidAudienceError" => Refusal::Token(TokenErrorKind::WrongAudience),
+        "MissingRequiredClaimError" | "InvalidAudienceError" => {
+            Refusal::Token(TokenErrorKind::WrongAudience)
+        }
         "InvalidSignatureError" => Refusal::Token(TokenErrorKind::BadSignature),
         "DecodeError" | "InvalidIssuedAtError" => Refusal::Token(TokenErrorKind::Malformed),
         "AuthException" => match result["error_type"].as_str().unwrap() {
             "invalid argument" => Refusal::Invalid,
             "server error" => Refusal::Api(result["status_code"].as_u64().unwrap() as u16),
             "invalid token" if msg.contains("expired") => Refusal::Token(TokenErrorKind::Expired),
-            "invalid token" if msg.contains("nbf in future") => Refusal::Token(TokenErrorKind::NotYetValid),
-            "invalid token" if msg.contains("missing property: alg") && header.get("alg").is_some() => {
+            "invalid token" if msg.contains("nbf in future") => {
+                Refusal::Token(TokenErrorKind::NotYetValid)
+            }
+            "invalid token"
+                if msg.contains("missing property: alg") && header.get("alg").is_some() =>
+            {
                 Refusal::Token(TokenErrorKind::AlgorithmNotAllowed)
             }
-            "invalid token" if msg.contains("missing property") || msg.starts_with("Unable to parse") => {
+            "invalid token"
+                if msg.contains("missing property") || msg.starts_with("Unable to parse") =>
+            {
                 Refusal::Token(TokenErrorKind::Malformed)
             }
             "invalid token" => Refusal::Token(TokenErrorKind::Missing),
-            "invalid public key" if msg.contains("not found") => Refusal::Token(TokenErrorKind::UnknownKey),
+            "invalid public key" if msg.contains("not found") => {
+                Refusal::Token(TokenErrorKind::UnknownKey)
+            }
             "invalid public key" => Refusal::Token(TokenErrorKind::AlgorithmNotAllowed),
             other => panic!("unmapped error type {other}"),
         },
@@ -162,11 +180,19 @@ fn assert_jwt_response(r: &JwtResponse, py: &Value, id: &str) {
         assert_eq!(r.cookie.path, cd["path"].as_str().unwrap(), "{id}");
         assert_eq!(r.first_seen, py["firstSeen"].as_bool().unwrap(), "{id}");
         let user = serde_json::to_value(&r.user).unwrap();
-        assert!(covers(&user, &py["user"]), "{id}: user {user} vs {}", py["user"]);
+        assert!(
+            covers(&user, &py["user"]),
+            "{id}: user {user} vs {}",
+            py["user"]
+        );
     }
     if let Some(roles) = py.get("roles") {
         assert_eq!(json!(r.roles()), *roles, "{id}: roles");
-        assert_eq!(json!(r.permissions()), py["permissions"], "{id}: permissions");
+        assert_eq!(
+            json!(r.permissions()),
+            py["permissions"],
+            "{id}: permissions"
+        );
     }
 }
 
@@ -197,33 +223,43 @@ async fn the_session_wire_cases_replay() {
         // Each call's result as JSON comparable with the official one (None = the unit value).
         let outcome: Result<Option<Value>, descope::Error> = match id {
             // Python-only refusals of `None` arguments: Rust's types rule them out.
-            "session.logout.error.none" | "session.logout_all.error.none" | "session.me.error.none"
-            | "session.my_tenants.error.both" | "session.my_tenants.error.neither" => continue,
+            "session.logout.error.none"
+            | "session.logout_all.error.none"
+            | "session.me.error.none"
+            | "session.my_tenants.error.both"
+            | "session.my_tenants.error.neither" => continue,
             "session.exchange_access_key.audience_not_in_token" => c
                 .exchange_access_key(ak, Some("my-audience"), None)
                 .await
                 .map(|_| None),
-            "session.exchange_access_key.empty_login_options" => {
-                c.exchange_access_key(ak, None, Some(&opts_empty)).await.map(|r| Some(ak_json(&r)))
-            }
-            "session.exchange_access_key.error.empty" => {
-                c.exchange_access_key("", None, None).await.map(|r| Some(ak_json(&r)))
-            }
-            "session.exchange_access_key.minimal" => {
-                c.exchange_access_key(ak, None, None).await.map(|r| Some(ak_json(&r)))
-            }
+            "session.exchange_access_key.empty_login_options" => c
+                .exchange_access_key(ak, None, Some(&opts_empty))
+                .await
+                .map(|r| Some(ak_json(&r))),
+            "session.exchange_access_key.error.empty" => c
+                .exchange_access_key("", None, None)
+                .await
+                .map(|r| Some(ak_json(&r))),
+            "session.exchange_access_key.minimal" => c
+                .exchange_access_key(ak, None, None)
+                .await
+                .map(|r| Some(ak_json(&r))),
             "session.exchange_access_key.readme" => c
                 .exchange_access_key("accessKey", None, Some(&opts_claims))
                 .await
                 .map(|r| Some(ak_json(&r))),
-            "session.exchange_access_key.selected_tenant" => {
-                c.exchange_access_key(ak, None, Some(&opts_tenant)).await.map(|r| Some(ak_json(&r)))
-            }
+            "session.exchange_access_key.selected_tenant" => c
+                .exchange_access_key(ak, None, Some(&opts_tenant))
+                .await
+                .map(|r| Some(ak_json(&r))),
             "session.history.readme" => c.history(rt).await.map(|h| Some(json!(h))),
             "session.logout.empty_string_is_sent" => c.logout("").await.map(|_| None),
             "session.logout.readme" => c.logout(rt).await.map(|_| None),
             "session.logout_all.readme" => c.logout_all(rt).await.map(|_| None),
-            "session.me" => c.me(rt).await.map(|u| Some(serde_json::to_value(u).unwrap())),
+            "session.me" => c
+                .me(rt)
+                .await
+                .map(|u| Some(serde_json::to_value(u).unwrap())),
             "session.my_tenants.dct" => c
                 .my_tenants(rt, &TenantSelection::Current)
                 .await
@@ -242,24 +278,38 @@ async fn the_session_wire_cases_replay() {
             | "session.refresh_session.server_401" => {
                 jwt(id, case, c.refresh_session(rt, None).await)
             }
-            "session.refresh_session.error.empty" => jwt(id, case, c.refresh_session("", None).await),
-            "session.select_tenant.empty_tenant_is_sent" => jwt(id, case, c.select_tenant("", rt).await),
-            "session.select_tenant.error.empty_refresh" => jwt(id, case, c.select_tenant("t1", "").await),
+            "session.refresh_session.error.empty" => {
+                jwt(id, case, c.refresh_session("", None).await)
+            }
+            "session.select_tenant.empty_tenant_is_sent" => {
+                jwt(id, case, c.select_tenant("", rt).await)
+            }
+            "session.select_tenant.error.empty_refresh" => {
+                jwt(id, case, c.select_tenant("t1", "").await)
+            }
             "session.select_tenant.readme" => jwt(id, case, c.select_tenant("t1", rt).await),
             "session.validate_and_refresh_session.error.empty_session" => {
                 jwt(id, case, c.validate_and_refresh_session("", rt, None).await)
             }
-            "session.validate_and_refresh_session.error.expired_session_empty_refresh" => {
-                jwt(id, case, c.validate_and_refresh_session(expired, "", None).await)
-            }
-            "session.validate_and_refresh_session.expired_session_refreshes" => {
-                jwt(id, case, c.validate_and_refresh_session(expired, rt, None).await)
-            }
+            "session.validate_and_refresh_session.error.expired_session_empty_refresh" => jwt(
+                id,
+                case,
+                c.validate_and_refresh_session(expired, "", None).await,
+            ),
+            "session.validate_and_refresh_session.expired_session_refreshes" => jwt(
+                id,
+                case,
+                c.validate_and_refresh_session(expired, rt, None).await,
+            ),
             "session.validate_and_refresh_session.valid_session_no_request" => {
                 let r = c.validate_and_refresh_session(st, rt, None).await;
                 if let Ok(r) = &r {
                     assert_eq!(r.session_token(), case["result"]["jwt"].as_str(), "{id}");
-                    assert_eq!(r.user_id, case["result"]["userId"].as_str().unwrap(), "{id}");
+                    assert_eq!(
+                        r.user_id,
+                        case["result"]["userId"].as_str().unwrap(),
+                        "{id}"
+                    );
                 }
                 r.map(|_| None)
             }
@@ -267,16 +317,24 @@ async fn the_session_wire_cases_replay() {
                 let r = c.validate_session(st, None).await;
                 if let Ok(s) = &r {
                     assert_eq!(s.user_id(), case["result"]["userId"].as_str().unwrap());
-                    assert_eq!(s.project_id(), case["result"]["projectId"].as_str().unwrap());
+                    assert_eq!(
+                        s.project_id(),
+                        case["result"]["projectId"].as_str().unwrap()
+                    );
                     assert_eq!(json!(s.roles()), case["result"]["roles"]);
                 }
                 r.map(|_| None)
             }
-            "session.validate_session.audience_not_in_token" => {
-                c.validate_session(st, Some("my-audience")).await.map(|_| None)
+            "session.validate_session.audience_not_in_token" => c
+                .validate_session(st, Some("my-audience"))
+                .await
+                .map(|_| None),
+            "session.validate_session.error.empty" => {
+                c.validate_session("", None).await.map(|_| None)
             }
-            "session.validate_session.error.empty" => c.validate_session("", None).await.map(|_| None),
-            "session.validate_session.error.expired" => c.validate_session(expired, None).await.map(|_| None),
+            "session.validate_session.error.expired" => {
+                c.validate_session(expired, None).await.map(|_| None)
+            }
             other => panic!("no replay for {other}"),
         };
         // The request, or its absence.
@@ -316,7 +374,9 @@ async fn the_session_wire_cases_replay() {
                 None => assert!(covers(&v, &case["result"]), "{id}"),
             },
             ("returned", Ok(None)) => {}
-            ("raised", Err(e)) => assert_eq!(rust_refusal(&e), refusal(&case["result"]), "{id}: {e}"),
+            ("raised", Err(e)) => {
+                assert_eq!(rust_refusal(&e), refusal(&case["result"]), "{id}: {e}")
+            }
             (o, r) => panic!("{id}: official outcome {o}, Rust {r:?}"),
         }
         replayed += 1;
@@ -339,7 +399,11 @@ fn ak_json(r: &descope::AccessKeyResponse) -> Value {
 }
 
 /// Checks a JWT response in place; the caller compares only the outcome.
-fn jwt(id: &str, case: &Value, r: descope::Result<JwtResponse>) -> Result<Option<Value>, descope::Error> {
+fn jwt(
+    id: &str,
+    case: &Value,
+    r: descope::Result<JwtResponse>,
+) -> Result<Option<Value>, descope::Error> {
     if let Ok(resp) = &r {
         assert_jwt_response(resp, &case["result"], id);
     }
@@ -348,7 +412,9 @@ fn jwt(id: &str, case: &Value, r: descope::Result<JwtResponse>) -> Result<Option
 
 /// The refresh answer the official SDK got (rebuilt from its result), or a standard one.
 fn refresh_answer(py: &Value) -> Value {
-    let r = if py.get("sessionToken").and_then(|s| s.get("jwt")).is_some() && py.get("cookieData").is_some() {
+    let r = if py.get("sessionToken").and_then(|s| s.get("jwt")).is_some()
+        && py.get("cookieData").is_some()
+    {
         py.clone()
     } else {
         // The refresh_session result of the plain valid token.
@@ -381,9 +447,13 @@ fn token_case(id: &str) -> &'static Value {
 /// Where the Rust verdict of a local validation differs on purpose (docs/compatibility.md).
 fn validation_divergence(id: &str) -> Option<Refusal> {
     match id {
-        "iss.missing" | "iss.wrong_project" | "iss.wrong_url" => Some(Refusal::Token(TokenErrorKind::WrongIssuer)),
+        "iss.missing" | "iss.wrong_project" | "iss.wrong_url" => {
+            Some(Refusal::Token(TokenErrorKind::WrongIssuer))
+        }
         "valid.no_exp" => Some(Refusal::Token(TokenErrorKind::Malformed)),
-        "alg.hs256_confusion.unknown_kid" => Some(Refusal::Token(TokenErrorKind::AlgorithmNotAllowed)),
+        "alg.hs256_confusion.unknown_kid" => {
+            Some(Refusal::Token(TokenErrorKind::AlgorithmNotAllowed))
+        }
         _ => None,
     }
 }
@@ -411,7 +481,12 @@ async fn the_refresh_calls_of_the_token_matrix_get_the_official_verdict_or_a_lis
     for case in matrix()["token_cases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
         let token = case["token"].as_str().unwrap_or("");
-        let served: Vec<&str> = case["jwks_served"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        let served: Vec<&str> = case["jwks_served"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
         let audience = match &case["audience"] {
             Value::String(a) => Some(a.as_str()),
             Value::Null => None,
@@ -431,9 +506,13 @@ async fn the_refresh_calls_of_the_token_matrix_get_the_official_verdict_or_a_lis
             let got = match call {
                 "refresh_session" => c.refresh_session(token, audience).await,
                 "validate_and_refresh_session" => {
-                    c.validate_and_refresh_session(token, valid_refresh, audience).await
+                    c.validate_and_refresh_session(token, valid_refresh, audience)
+                        .await
                 }
-                _ => c.validate_and_refresh_session(expired_session, token, audience).await,
+                _ => {
+                    c.validate_and_refresh_session(expired_session, token, audience)
+                        .await
+                }
             };
             let official = match py["outcome"].as_str().unwrap() {
                 "returned" => None,
@@ -451,7 +530,10 @@ async fn the_refresh_calls_of_the_token_matrix_get_the_official_verdict_or_a_lis
             if expected != official {
                 diverged += 1;
             }
-            let posted = t.requests().iter().any(|r| r.url.ends_with("/v1/auth/refresh"));
+            let posted = t
+                .requests()
+                .iter()
+                .any(|r| r.url.ends_with("/v1/auth/refresh"));
             match (&expected, &got) {
                 (None, Ok(r)) => {
                     if official.is_none() && py["result"].get("cookieData").is_some() {

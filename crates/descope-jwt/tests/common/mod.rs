@@ -137,20 +137,11 @@ pub struct Harness {
     pub validator: SessionValidator,
 }
 
+#[derive(Default)]
 pub struct Setup {
     pub leeway: Option<u64>,
     pub public_key: Option<String>,
     pub options: ValidatorOptions,
-}
-
-impl Default for Setup {
-    fn default() -> Self {
-        Self {
-            leeway: None,
-            public_key: None,
-            options: ValidatorOptions::default(),
-        }
-    }
 }
 
 pub fn api(setup: &Setup, transport: &ScriptedTransport, clock: &FixedClock) -> ApiClient {
