@@ -18,7 +18,9 @@ const DEFAULT_SDK: &str = "descope==2.16.1";
 
 fn run_cmd(cmd: &mut Command, what: &str) -> Result<(), String> {
     eprintln!("$ {what}");
-    let status = cmd.status().map_err(|e| format!("could not run {what}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not run {what}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -66,7 +68,13 @@ pub fn run() -> Result<(), String> {
         ]),
         &format!("pip install {sdk}"),
     )?;
-    crate::cargo(&["build", "-p", "descope-emulator", "--bin", "descope-emulator"])?;
+    crate::cargo(&[
+        "build",
+        "-p",
+        "descope-emulator",
+        "--bin",
+        "descope-emulator",
+    ])?;
 
     let exe = target.join("debug").join("descope-emulator");
     eprintln!("$ {} --host 127.0.0.1 --port 0 --quiet", exe.display());
@@ -90,7 +98,14 @@ pub fn run() -> Result<(), String> {
         let line = rx
             .recv_timeout(Duration::from_secs(120))
             .map_err(|_| "the emulator did not print its banner within 120 s".to_string())?;
-        eprintln!("emulator: {}", if line.starts_with("management key") { "management key: <redacted>" } else { &line });
+        eprintln!(
+            "emulator: {}",
+            if line.starts_with("management key") {
+                "management key: <redacted>"
+            } else {
+                &line
+            }
+        );
         if let Some(v) = line.strip_prefix("base URL: ") {
             base = v.to_string();
         } else if let Some(v) = line.strip_prefix("project ID: ") {

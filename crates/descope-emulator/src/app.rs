@@ -30,8 +30,16 @@ pub enum Action {
     SignIn,
     SignUp(Value),
     SignUpOrIn(Value),
-    UpdateEmail { user_id: String, email: String, add_login_id: bool },
-    UpdatePhone { user_id: String, phone: String, add_login_id: bool },
+    UpdateEmail {
+        user_id: String,
+        email: String,
+        add_login_id: bool,
+    },
+    UpdatePhone {
+        user_id: String,
+        phone: String,
+        add_login_id: bool,
+    },
 }
 
 /// A code or link waiting to be verified.
@@ -164,15 +172,25 @@ impl App {
     }
 
     /// The session and user behind the request's refresh token (401 when missing or invalid).
-    pub fn session_of(&self, core: &Core, headers: &HeaderMap) -> ApiResult<(SessionRecord, UserRecord)> {
-        let rt = self
-            .refresh_token(headers)?
-            .ok_or_else(|| ApiError::unauthorized("A refresh token is required: send Bearer <projectId>:<refreshJwt>"))?;
+    pub fn session_of(
+        &self,
+        core: &Core,
+        headers: &HeaderMap,
+    ) -> ApiResult<(SessionRecord, UserRecord)> {
+        let rt = self.refresh_token(headers)?.ok_or_else(|| {
+            ApiError::unauthorized(
+                "A refresh token is required: send Bearer <projectId>:<refreshJwt>",
+            )
+        })?;
         self.session_of_token(core, &rt)
     }
 
     /// Verifies a refresh token: signature, expiry, kind, and that its session is not revoked.
-    pub fn session_of_token(&self, core: &Core, rt: &str) -> ApiResult<(SessionRecord, UserRecord)> {
+    pub fn session_of_token(
+        &self,
+        core: &Core,
+        rt: &str,
+    ) -> ApiResult<(SessionRecord, UserRecord)> {
         let claims = core
             .keys
             .verify(rt)
@@ -184,22 +202,21 @@ impl App {
         if exp <= now() {
             return Err(ApiError::unauthorized("The refresh token has expired"));
         }
-        let sid = claims.get("jti").and_then(Value::as_str).unwrap_or_default();
-        let session = core
-            .store
-            .data
-            .sessions
-            .get(sid)
-            .ok_or_else(|| ApiError::unauthorized("The refresh token's session does not exist"))?;
+        let sid = claims
+            .get("jti")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let session =
+            core.store.data.sessions.get(sid).ok_or_else(|| {
+                ApiError::unauthorized("The refresh token's session does not exist")
+            })?;
         if session.revoked {
             return Err(ApiError::unauthorized("The refresh token has been revoked"));
         }
-        let user = core
-            .store
-            .data
-            .users
-            .get(&session.user_id)
-            .ok_or_else(|| ApiError::unauthorized("The refresh token's user no longer exists"))?;
+        let user =
+            core.store.data.users.get(&session.user_id).ok_or_else(|| {
+                ApiError::unauthorized("The refresh token's user no longer exists")
+            })?;
         if user.status == "disabled" {
             return Err(ApiError::forbidden("The user is disabled"));
         }
@@ -215,7 +232,11 @@ impl App {
     }
 
     /// Roles, permissions and tenants claims for a set of project roles and tenant links.
-    pub fn authz_claims(data: &Data, roles: &[String], tenants: &[TenantLink]) -> (Vec<String>, Vec<String>, Map<String, Value>) {
+    pub fn authz_claims(
+        data: &Data,
+        roles: &[String],
+        tenants: &[TenantLink],
+    ) -> (Vec<String>, Vec<String>, Map<String, Value>) {
         let perms_of = |tenant: &str, names: &[String]| -> Vec<String> {
             let mut set = BTreeSet::new();
             for n in names {
@@ -245,7 +266,12 @@ impl App {
     }
 
     /// The session JWT of a session record.
-    pub fn session_jwt(&self, core: &Core, session: &SessionRecord, user: &UserRecord) -> ApiResult<(String, i64)> {
+    pub fn session_jwt(
+        &self,
+        core: &Core,
+        session: &SessionRecord,
+        user: &UserRecord,
+    ) -> ApiResult<(String, i64)> {
         let iat = now();
         let exp = iat + self.settings.session_ttl;
         let (roles, permissions, tenants) =
@@ -270,7 +296,12 @@ impl App {
     }
 
     /// The refresh JWT of a session record.
-    pub fn refresh_jwt(&self, core: &Core, session: &SessionRecord, user: &UserRecord) -> ApiResult<String> {
+    pub fn refresh_jwt(
+        &self,
+        core: &Core,
+        session: &SessionRecord,
+        user: &UserRecord,
+    ) -> ApiResult<String> {
         let (roles, permissions, tenants) =
             Self::authz_claims(&core.store.data, &user.role_names, &user.user_tenants);
         let mut claims = Map::new();
@@ -294,7 +325,14 @@ impl App {
     }
 
     /// The JWT response body: tokens, cookie data, the user.
-    pub fn jwt_response(&self, core: &Core, session: &SessionRecord, user: &UserRecord, with_refresh: bool, first_seen: bool) -> ApiResult<Value> {
+    pub fn jwt_response(
+        &self,
+        core: &Core,
+        session: &SessionRecord,
+        user: &UserRecord,
+        with_refresh: bool,
+        first_seen: bool,
+    ) -> ApiResult<Value> {
         let (session_jwt, exp) = self.session_jwt(core, session, user)?;
         let mut body = json!({
             "sessionJwt": session_jwt,
@@ -313,7 +351,17 @@ impl App {
     }
 
     /// Starts a new session for `user` and returns the JWT response.
-    pub fn login(&self, core: &mut Core, user_id: &str, amr: Vec<String>, options: &Value, prior: Option<&SessionRecord>, first_seen: bool, ip: &str) -> ApiResult<Value> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn login(
+        &self,
+        core: &mut Core,
+        user_id: &str,
+        amr: Vec<String>,
+        options: &Value,
+        prior: Option<&SessionRecord>,
+        first_seen: bool,
+        ip: &str,
+    ) -> ApiResult<Value> {
         let mut user = core
             .store
             .data

@@ -58,12 +58,7 @@ impl ApiError {
 
     /// 401: the credentials (management key, refresh token, access key, password) are wrong.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "E061301",
-            "Unauthorized",
-            message,
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "E061301", "Unauthorized", message)
     }
 
     /// 401: a one-time code or link token is wrong, used or expired.

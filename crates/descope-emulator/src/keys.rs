@@ -134,9 +134,7 @@ impl KeyRing {
             &signature::RSA_PKCS1_2048_8192_SHA256,
             key.pair.public_key().as_ref(),
         );
-        public
-            .verify(format!("{h}.{p}").as_bytes(), &sig)
-            .ok()?;
+        public.verify(format!("{h}.{p}").as_bytes(), &sig).ok()?;
         let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?;
         match claims {
             Value::Object(m) => Some(m),

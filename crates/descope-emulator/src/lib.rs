@@ -80,7 +80,10 @@ pub struct OutboxMessage {
 impl OutboxMessage {
     /// One line for the console (the binary prints the outbox).
     pub fn summary(&self) -> String {
-        let mut s = format!("{} via {} to {} (login ID {})", self.kind, self.method, self.to, self.login_id);
+        let mut s = format!(
+            "{} via {} to {} (login ID {})",
+            self.kind, self.method, self.to, self.login_id
+        );
         if let Some(c) = &self.code {
             s.push_str(&format!(": code {c}"));
         }
@@ -169,7 +172,10 @@ impl fmt::Debug for EmulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorBuilder")
             .field("project_id", &self.project_id)
-            .field("management_key", &self.management_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "management_key",
+                &self.management_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("data_dir", &self.data_dir)
             .field("host", &self.host)
             .field("port", &self.port)
@@ -257,38 +263,41 @@ impl EmulatorBuilder {
         let given_pid = self.project_id.clone();
         let given_key = self.management_key.clone();
         // Opening SQLite and generating an RSA key are blocking work.
-        let (store, keys) = tokio::task::spawn_blocking(move || -> Result<(Store, KeyRing), String> {
-            let mut store = Store::open(dir.as_deref())?;
-            let stored = store.store_project();
-            let project = ProjectRecord {
-                project_id: given_pid
-                    .or_else(|| stored.as_ref().map(|p| p.project_id.clone()))
-                    .unwrap_or_else(|| util::random_id("P", 27)),
-                management_key: given_key
-                    .or_else(|| stored.as_ref().map(|p| p.management_key.clone()))
-                    .unwrap_or_else(|| util::random_id("K", 40)),
-            };
-            if project.project_id.is_empty() || project.project_id.contains(':') {
-                return Err("the project ID must be non-empty and contain no ':'".into());
-            }
-            if project.management_key.is_empty() || project.management_key.contains(':') {
-                return Err("the management key must be non-empty and contain no ':'".into());
-            }
-            store.data.put_project(project);
-            if store.data.signing_keys.is_empty() {
-                let rec = generate_key(util::now())?;
-                store.data.put_signing_keys(vec![rec]);
-            }
-            let mut ring = KeyRing::default();
-            for rec in &store.data.signing_keys {
-                ring.keys.push(load_key(rec)?);
-            }
-            store.flush().map_err(|e| e.message)?;
-            Ok((store, ring))
-        })
-        .await
-        .map_err(|e| EmulatorError(format!("start-up task failed: {e}")))??;
-        let project = store.store_project().ok_or_else(|| EmulatorError("no project".into()))?;
+        let (store, keys) =
+            tokio::task::spawn_blocking(move || -> Result<(Store, KeyRing), String> {
+                let mut store = Store::open(dir.as_deref())?;
+                let stored = store.store_project();
+                let project = ProjectRecord {
+                    project_id: given_pid
+                        .or_else(|| stored.as_ref().map(|p| p.project_id.clone()))
+                        .unwrap_or_else(|| util::random_id("P", 27)),
+                    management_key: given_key
+                        .or_else(|| stored.as_ref().map(|p| p.management_key.clone()))
+                        .unwrap_or_else(|| util::random_id("K", 40)),
+                };
+                if project.project_id.is_empty() || project.project_id.contains(':') {
+                    return Err("the project ID must be non-empty and contain no ':'".into());
+                }
+                if project.management_key.is_empty() || project.management_key.contains(':') {
+                    return Err("the management key must be non-empty and contain no ':'".into());
+                }
+                store.data.put_project(project);
+                if store.data.signing_keys.is_empty() {
+                    let rec = generate_key(util::now())?;
+                    store.data.put_signing_keys(vec![rec]);
+                }
+                let mut ring = KeyRing::default();
+                for rec in &store.data.signing_keys {
+                    ring.keys.push(load_key(rec)?);
+                }
+                store.flush().map_err(|e| e.message)?;
+                Ok((store, ring))
+            })
+            .await
+            .map_err(|e| EmulatorError(format!("start-up task failed: {e}")))??;
+        let project = store
+            .store_project()
+            .ok_or_else(|| EmulatorError("no project".into()))?;
 
         let tls = if self.tls {
             Some(tls::load_or_create(self.data_dir.as_deref(), self.host)?)
@@ -321,7 +330,11 @@ impl EmulatorBuilder {
                 print_outbox: self.print_outbox,
             },
             base_url: base_url.clone(),
-            core: Mutex::new(Core { store, keys, eph: Ephemeral::default() }),
+            core: Mutex::new(Core {
+                store,
+                keys,
+                eph: Ephemeral::default(),
+            }),
             rate: Mutex::new((0, 0)),
         });
         let router = routes::router(app.clone());
@@ -397,7 +410,14 @@ impl EmulatorHandle {
 
     /// The newest message for `login_id`.
     pub fn last_message(&self, login_id: &str) -> Option<OutboxMessage> {
-        self.app.lock().eph.outbox.iter().rev().find(|m| m.login_id == login_id).cloned()
+        self.app
+            .lock()
+            .eph
+            .outbox
+            .iter()
+            .rev()
+            .find(|m| m.login_id == login_id)
+            .cloned()
     }
 
     /// Empties the outbox.

@@ -86,7 +86,10 @@ async fn main() -> std::process::ExitCode {
     if emu.ca_pem().is_some() {
         match &args.data_dir {
             Some(d) => println!("TLS CA: {}", d.join("tls-ca.pem").display()),
-            None => println!("TLS CA (not saved, no data dir):\n{}", emu.ca_pem().unwrap_or_default()),
+            None => println!(
+                "TLS CA (not saved, no data dir):\n{}",
+                emu.ca_pem().unwrap_or_default()
+            ),
         }
     }
     println!("ready");

@@ -5,7 +5,8 @@ use base64::Engine;
 
 /// Renders `text` as a QR code PNG (4 pixels per module, 4-module quiet zone), base64.
 pub fn png_base64(text: &str) -> Result<String, String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| format!("QR encoding failed: {e}"))?;
+    let code =
+        qrcode::QrCode::new(text.as_bytes()).map_err(|e| format!("QR encoding failed: {e}"))?;
     let modules = code.width();
     let colors = code.to_colors();
     let scale = 4usize;
@@ -29,8 +30,11 @@ pub fn png_base64(text: &str) -> Result<String, String> {
         let mut enc = png::Encoder::new(&mut out, size as u32, size as u32);
         enc.set_color(png::ColorType::Grayscale);
         enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().map_err(|e| format!("PNG encoding failed: {e}"))?;
-        w.write_image_data(&pixels).map_err(|e| format!("PNG encoding failed: {e}"))?;
+        let mut w = enc
+            .write_header()
+            .map_err(|e| format!("PNG encoding failed: {e}"))?;
+        w.write_image_data(&pixels)
+            .map_err(|e| format!("PNG encoding failed: {e}"))?;
     }
     Ok(STANDARD.encode(out))
 }

@@ -61,7 +61,8 @@ fn to_json<T: Serialize>(v: &T) -> String {
 
 impl Data {
     fn queue<T: Serialize>(&mut self, kind: &'static str, id: &str, v: &T) {
-        self.pending.push(Write::Put(kind, id.to_string(), to_json(v)));
+        self.pending
+            .push(Write::Put(kind, id.to_string(), to_json(v)));
     }
 
     /// The user that owns `login_id`.
@@ -115,7 +116,8 @@ impl Data {
 
     pub fn remove_tenant(&mut self, id: &str) {
         if self.tenants.remove(id).is_some() {
-            self.pending.push(Write::Delete(KIND_TENANT, id.to_string()));
+            self.pending
+                .push(Write::Delete(KIND_TENANT, id.to_string()));
         }
     }
 
@@ -240,7 +242,10 @@ impl Store {
                     .map_err(|e| e.to_string())?;
                 (db, true)
             }
-            None => (Connection::open_in_memory().map_err(|e| e.to_string())?, false),
+            None => (
+                Connection::open_in_memory().map_err(|e| e.to_string())?,
+                false,
+            ),
         };
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS records (

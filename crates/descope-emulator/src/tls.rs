@@ -41,20 +41,32 @@ pub fn load_or_create(dir: Option<&Path>, host: IpAddr) -> Result<Tls, EmulatorE
     let (ca_pem, cert_pem, key_pem) = match existing {
         Some(x) => x,
         None => {
-            let ca_key = rcgen::KeyPair::generate().map_err(|e| err("TLS key generation failed", e))?;
-            let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| err("TLS CA", e))?;
+            let ca_key =
+                rcgen::KeyPair::generate().map_err(|e| err("TLS key generation failed", e))?;
+            let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())
+                .map_err(|e| err("TLS CA", e))?;
             ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
             ca_params
                 .distinguished_name
                 .push(rcgen::DnType::CommonName, "Descope emulator local CA");
-            ca_params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
-            let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| err("TLS CA", e))?;
-            let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+            ca_params.key_usages = vec![
+                rcgen::KeyUsagePurpose::KeyCertSign,
+                rcgen::KeyUsagePurpose::CrlSign,
+            ];
+            let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key)
+                .map_err(|e| err("TLS CA", e))?;
+            let mut names = vec![
+                "localhost".to_string(),
+                "127.0.0.1".to_string(),
+                "::1".to_string(),
+            ];
             if !host.is_unspecified() && !names.contains(&host.to_string()) {
                 names.push(host.to_string());
             }
-            let leaf_key = rcgen::KeyPair::generate().map_err(|e| err("TLS key generation failed", e))?;
-            let mut leaf_params = rcgen::CertificateParams::new(names).map_err(|e| err("TLS certificate", e))?;
+            let leaf_key =
+                rcgen::KeyPair::generate().map_err(|e| err("TLS key generation failed", e))?;
+            let mut leaf_params =
+                rcgen::CertificateParams::new(names).map_err(|e| err("TLS certificate", e))?;
             leaf_params
                 .distinguished_name
                 .push(rcgen::DnType::CommonName, "Descope emulator");
@@ -63,8 +75,10 @@ pub fn load_or_create(dir: Option<&Path>, host: IpAddr) -> Result<Tls, EmulatorE
                 .map_err(|e| err("TLS certificate", e))?;
             let out = (ca.pem(), leaf.pem(), leaf_key.serialize_pem());
             if let Some(d) = dir {
-                for (file, content) in [(CA_FILE, &out.0), (CERT_FILE, &out.1), (KEY_FILE, &out.2)] {
-                    std::fs::write(d.join(file), content).map_err(|e| err(&format!("cannot write {file}"), e))?;
+                for (file, content) in [(CA_FILE, &out.0), (CERT_FILE, &out.1), (KEY_FILE, &out.2)]
+                {
+                    std::fs::write(d.join(file), content)
+                        .map_err(|e| err(&format!("cannot write {file}"), e))?;
                 }
             }
             out
@@ -73,18 +87,29 @@ pub fn load_or_create(dir: Option<&Path>, host: IpAddr) -> Result<Tls, EmulatorE
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| err("bad TLS certificate PEM", e))?;
-    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| err("bad TLS key PEM", e))?;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| err("TLS config", e))?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| err("TLS config", e))?;
-    Ok(Tls { acceptor: TlsAcceptor::from(Arc::new(config)), ca_pem })
+    let key =
+        PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| err("bad TLS key PEM", e))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| err("TLS config", e))?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .map_err(|e| err("TLS config", e))?;
+    Ok(Tls {
+        acceptor: TlsAcceptor::from(Arc::new(config)),
+        ca_pem,
+    })
 }
 
 /// Accepts connections until `shutdown` flips, then gives open ones two seconds.
-pub async fn serve(listener: TcpListener, router: Router, tls: Option<TlsAcceptor>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let graceful = GracefulShutdown::new();
     loop {
         tokio::select! {

@@ -112,7 +112,9 @@ pub fn s(v: &Value, key: &str) -> String {
 pub fn req(v: &Value, key: &str) -> ApiResult<String> {
     let out = s(v, key);
     if out.is_empty() {
-        Err(ApiError::bad_request(format!("The {key} field is required")))
+        Err(ApiError::bad_request(format!(
+            "The {key} field is required"
+        )))
     } else {
         Ok(out)
     }

@@ -26,7 +26,11 @@ async fn health(State(app): State<Arc<App>>) -> Json<Value> {
 }
 
 /// `GET /emulator/outbox[?loginId=..]`: the codes and links "sent", oldest first.
-async fn outbox(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<Map<String, Value>>) -> ApiResult<Json<Value>> {
+async fn outbox(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let login_id = s(&Value::Object(q), "loginId");
     let core = app.lock();
@@ -69,7 +73,9 @@ async fn rotate(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Js
         records.push(rec.clone());
         core.data().put_signing_keys(records);
         core.keys.keys.push(loaded);
-        Ok(Json(json!({ "kid": rec.kid, "graceSeconds": app.settings.key_grace })))
+        Ok(Json(
+            json!({ "kid": rec.kid, "graceSeconds": app.settings.key_grace }),
+        ))
     })
 }
 

@@ -37,8 +37,14 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/mgmt/accesskey", get(key_load))
         .route("/v1/mgmt/accesskey/search", post(key_search))
         .route("/v1/mgmt/accesskey/update", post(key_update))
-        .route("/v1/mgmt/accesskey/activate", post(|s, h, b| key_status(s, h, b, "active")))
-        .route("/v1/mgmt/accesskey/deactivate", post(|s, h, b| key_status(s, h, b, "inactive")))
+        .route(
+            "/v1/mgmt/accesskey/activate",
+            post(|s, h, b| key_status(s, h, b, "active")),
+        )
+        .route(
+            "/v1/mgmt/accesskey/deactivate",
+            post(|s, h, b| key_status(s, h, b, "inactive")),
+        )
         .route("/v1/mgmt/accesskey/delete", post(key_delete))
 }
 
@@ -57,26 +63,44 @@ fn fill_tenant(t: &mut TenantRecord, body: &Value) {
     t.disabled = b(body, "disabled");
 }
 
-async fn tenant_create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn tenant_create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
     app.tx(|core| {
-        let id = opt_s(&body, "id").filter(|i| !i.is_empty()).unwrap_or_else(|| random_id("T", 27));
+        let id = opt_s(&body, "id")
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| random_id("T", 27));
         if core.store.data.tenants.contains_key(&id) {
-            return Err(ApiError::conflict(format!("A tenant with ID {id:?} already exists")));
+            return Err(ApiError::conflict(format!(
+                "A tenant with ID {id:?} already exists"
+            )));
         }
         if core.store.data.tenants.values().any(|t| t.name == name) {
-            return Err(ApiError::conflict(format!("A tenant named {name:?} already exists")));
+            return Err(ApiError::conflict(format!(
+                "A tenant named {name:?} already exists"
+            )));
         }
-        let mut t = TenantRecord { id: id.clone(), created_time: now(), ..Default::default() };
+        let mut t = TenantRecord {
+            id: id.clone(),
+            created_time: now(),
+            ..Default::default()
+        };
         fill_tenant(&mut t, &body);
         core.data().put_tenant(t);
         Ok(Json(json!({ "id": id })))
     })
 }
 
-async fn tenant_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn tenant_update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let id = req(&body, "id")?;
@@ -89,8 +113,16 @@ async fn tenant_update(State(app): State<Arc<App>>, headers: HeaderMap, body: By
             .get(&id)
             .cloned()
             .ok_or_else(|| ApiError::not_found(format!("No tenant has ID {id:?}")))?;
-        if core.store.data.tenants.values().any(|o| o.name == name && o.id != id) {
-            return Err(ApiError::conflict(format!("A tenant named {name:?} already exists")));
+        if core
+            .store
+            .data
+            .tenants
+            .values()
+            .any(|o| o.name == name && o.id != id)
+        {
+            return Err(ApiError::conflict(format!(
+                "A tenant named {name:?} already exists"
+            )));
         }
         fill_tenant(&mut t, &body);
         core.data().put_tenant(t);
@@ -98,7 +130,11 @@ async fn tenant_update(State(app): State<Arc<App>>, headers: HeaderMap, body: By
     })
 }
 
-async fn tenant_delete(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn tenant_delete(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let id = req(&body, "id")?;
@@ -108,7 +144,14 @@ async fn tenant_delete(State(app): State<Arc<App>>, headers: HeaderMap, body: By
             return Err(ApiError::not_found(format!("No tenant has ID {id:?}")));
         }
         core.data().remove_tenant(&id);
-        let roles: Vec<String> = core.store.data.roles.values().filter(|r| r.tenant_id == id).map(|r| r.name.clone()).collect();
+        let roles: Vec<String> = core
+            .store
+            .data
+            .roles
+            .values()
+            .filter(|r| r.tenant_id == id)
+            .map(|r| r.name.clone())
+            .collect();
         for r in roles {
             core.data().remove_role(&id, &r);
         }
@@ -149,7 +192,11 @@ async fn tenant_delete(State(app): State<Arc<App>>, headers: HeaderMap, body: By
     })
 }
 
-async fn tenant_load(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<Map<String, Value>>) -> ApiResult<Json<Value>> {
+async fn tenant_load(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let id = s(&Value::Object(q), "id");
     let core = app.lock();
@@ -164,11 +211,21 @@ async fn tenant_load(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): 
 async fn tenant_all(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let core = app.lock();
-    let list: Vec<Value> = core.store.data.tenants.values().map(TenantRecord::to_api).collect();
+    let list: Vec<Value> = core
+        .store
+        .data
+        .tenants
+        .values()
+        .map(TenantRecord::to_api)
+        .collect();
     Ok(Json(json!({ "tenants": list })))
 }
 
-async fn tenant_search(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn tenant_search(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let ids = strs(&body, "tenantIds");
@@ -183,8 +240,17 @@ async fn tenant_search(State(app): State<Arc<App>>, headers: HeaderMap, body: By
         .values()
         .filter(|t| ids.is_empty() || ids.contains(&t.id))
         .filter(|t| names.is_empty() || names.contains(&t.name))
-        .filter(|t| domains.is_empty() || t.self_provisioning_domains.iter().any(|d| domains.contains(d)))
-        .filter(|t| attrs.iter().all(|(k, v)| t.custom_attributes.get(k) == Some(v)))
+        .filter(|t| {
+            domains.is_empty()
+                || t.self_provisioning_domains
+                    .iter()
+                    .any(|d| domains.contains(d))
+        })
+        .filter(|t| {
+            attrs
+                .iter()
+                .all(|(k, v)| t.custom_attributes.get(k) == Some(v))
+        })
         .map(TenantRecord::to_api)
         .collect();
     Ok(Json(json!({ "tenants": list })))
@@ -195,23 +261,36 @@ async fn tenant_search(State(app): State<Arc<App>>, headers: HeaderMap, body: By
 fn check_permissions(data: &crate::store::Data, names: &[String]) -> ApiResult<()> {
     for n in names {
         if !data.permissions.contains_key(n) {
-            return Err(ApiError::bad_request(format!("Permission {n:?} does not exist")));
+            return Err(ApiError::bad_request(format!(
+                "Permission {n:?} does not exist"
+            )));
         }
     }
     Ok(())
 }
 
-async fn role_create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn role_create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
     let tenant = s(&body, "tenantId");
     app.tx(|core| {
-        if core.store.data.roles.contains_key(&RoleRecord::key(&tenant, &name)) {
+        if core
+            .store
+            .data
+            .roles
+            .contains_key(&RoleRecord::key(&tenant, &name))
+        {
             return Err(ApiError::conflict(format!("Role {name:?} already exists")));
         }
         if !tenant.is_empty() && !core.store.data.tenants.contains_key(&tenant) {
-            return Err(ApiError::bad_request(format!("Tenant {tenant:?} does not exist")));
+            return Err(ApiError::bad_request(format!(
+                "Tenant {tenant:?} does not exist"
+            )));
         }
         let perms = strs(&body, "permissionNames");
         check_permissions(&core.store.data, &perms)?;
@@ -226,7 +305,11 @@ async fn role_create(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
     })
 }
 
-async fn role_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn role_update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
@@ -240,8 +323,16 @@ async fn role_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
             .get(&RoleRecord::key(&tenant, &name))
             .cloned()
             .ok_or_else(|| ApiError::not_found(format!("Role {name:?} does not exist")))?;
-        if new_name != name && core.store.data.roles.contains_key(&RoleRecord::key(&tenant, &new_name)) {
-            return Err(ApiError::conflict(format!("Role {new_name:?} already exists")));
+        if new_name != name
+            && core
+                .store
+                .data
+                .roles
+                .contains_key(&RoleRecord::key(&tenant, &new_name))
+        {
+            return Err(ApiError::conflict(format!(
+                "Role {new_name:?} already exists"
+            )));
         }
         let perms = strs(&body, "permissionNames");
         check_permissions(&core.store.data, &perms)?;
@@ -266,7 +357,11 @@ fn rename_role_in_users(core: &mut crate::app::Core, tenant: &str, old: &str, ne
         let lists: Vec<&mut Vec<String>> = if tenant.is_empty() {
             vec![&mut u.role_names]
         } else {
-            u.user_tenants.iter_mut().filter(|t| t.tenant_id == tenant).map(|t| &mut t.role_names).collect()
+            u.user_tenants
+                .iter_mut()
+                .filter(|t| t.tenant_id == tenant)
+                .map(|t| &mut t.role_names)
+                .collect()
         };
         for list in lists {
             for r in list.iter_mut() {
@@ -282,7 +377,11 @@ fn rename_role_in_users(core: &mut crate::app::Core, tenant: &str, old: &str, ne
     }
 }
 
-async fn role_delete(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn role_delete(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
@@ -298,11 +397,21 @@ async fn role_delete(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
 async fn role_all(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let core = app.lock();
-    let list: Vec<Value> = core.store.data.roles.values().map(RoleRecord::to_api).collect();
+    let list: Vec<Value> = core
+        .store
+        .data
+        .roles
+        .values()
+        .map(RoleRecord::to_api)
+        .collect();
     Ok(Json(json!({ "roles": list })))
 }
 
-async fn role_search(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn role_search(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let tenant_ids = strs(&body, "tenantIds");
@@ -326,35 +435,62 @@ async fn role_search(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
 
 // ---- permissions ----
 
-async fn permission_create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn permission_create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
     app.tx(|core| {
         if core.store.data.permissions.contains_key(&name) {
-            return Err(ApiError::conflict(format!("Permission {name:?} already exists")));
+            return Err(ApiError::conflict(format!(
+                "Permission {name:?} already exists"
+            )));
         }
-        core.data().put_permission(PermissionRecord { name, description: s(&body, "description") });
+        core.data().put_permission(PermissionRecord {
+            name,
+            description: s(&body, "description"),
+        });
         Ok(Json(json!({})))
     })
 }
 
-async fn permission_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn permission_update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
     let new_name = req(&body, "newName")?;
     app.tx(|core| {
         if !core.store.data.permissions.contains_key(&name) {
-            return Err(ApiError::not_found(format!("Permission {name:?} does not exist")));
+            return Err(ApiError::not_found(format!(
+                "Permission {name:?} does not exist"
+            )));
         }
         if new_name != name && core.store.data.permissions.contains_key(&new_name) {
-            return Err(ApiError::conflict(format!("Permission {new_name:?} already exists")));
+            return Err(ApiError::conflict(format!(
+                "Permission {new_name:?} already exists"
+            )));
         }
         core.data().remove_permission(&name);
-        core.data().put_permission(PermissionRecord { name: new_name.clone(), description: s(&body, "description") });
+        core.data().put_permission(PermissionRecord {
+            name: new_name.clone(),
+            description: s(&body, "description"),
+        });
         if new_name != name {
-            let roles: Vec<RoleRecord> = core.store.data.roles.values().filter(|r| r.permission_names.contains(&name)).cloned().collect();
+            let roles: Vec<RoleRecord> = core
+                .store
+                .data
+                .roles
+                .values()
+                .filter(|r| r.permission_names.contains(&name))
+                .cloned()
+                .collect();
             for mut r in roles {
                 for p in r.permission_names.iter_mut() {
                     if *p == name {
@@ -368,15 +504,28 @@ async fn permission_update(State(app): State<Arc<App>>, headers: HeaderMap, body
     })
 }
 
-async fn permission_delete(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn permission_delete(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
     app.tx(|core| {
         if !core.data().remove_permission(&name) {
-            return Err(ApiError::not_found(format!("Permission {name:?} does not exist")));
+            return Err(ApiError::not_found(format!(
+                "Permission {name:?} does not exist"
+            )));
         }
-        let roles: Vec<RoleRecord> = core.store.data.roles.values().filter(|r| r.permission_names.contains(&name)).cloned().collect();
+        let roles: Vec<RoleRecord> = core
+            .store
+            .data
+            .roles
+            .values()
+            .filter(|r| r.permission_names.contains(&name))
+            .cloned()
+            .collect();
         for mut r in roles {
             r.permission_names.retain(|p| *p != name);
             core.data().put_role(r);
@@ -400,7 +549,11 @@ async fn permission_all(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiR
 
 // ---- access keys ----
 
-async fn key_create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn key_create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let name = req(&body, "name")?;
@@ -411,7 +564,9 @@ async fn key_create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
         check_links(&core.store.data, &tenants)?;
         let bound = s(&body, "userId");
         if !bound.is_empty() && !core.store.data.users.contains_key(&bound) {
-            return Err(ApiError::bad_request(format!("User {bound:?} does not exist")));
+            return Err(ApiError::bad_request(format!(
+                "User {bound:?} does not exist"
+            )));
         }
         let id = random_id("K", 27);
         let cleartext = format!("{id}{}", random_id("", 40));
@@ -438,7 +593,11 @@ async fn key_create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     })
 }
 
-async fn key_load(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<Map<String, Value>>) -> ApiResult<Json<Value>> {
+async fn key_load(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let id = s(&Value::Object(q), "id");
     let core = app.lock();
@@ -450,7 +609,11 @@ async fn key_load(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Que
         .ok_or_else(|| ApiError::not_found(format!("No access key has ID {id:?}")))
 }
 
-async fn key_search(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn key_search(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let tenant_ids = strs(&body, "tenantIds");
@@ -461,14 +624,23 @@ async fn key_search(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
         .data
         .access_keys
         .values()
-        .filter(|k| tenant_ids.is_empty() || k.key_tenants.iter().any(|t| tenant_ids.contains(&t.tenant_id)))
+        .filter(|k| {
+            tenant_ids.is_empty()
+                || k.key_tenants
+                    .iter()
+                    .any(|t| tenant_ids.contains(&t.tenant_id))
+        })
         .filter(|k| bound.is_empty() || k.bound_user_id == bound)
         .map(AccessKeyRecord::to_api)
         .collect();
     Ok(Json(json!({ "keys": list })))
 }
 
-async fn key_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn key_update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let id = req(&body, "id")?;
@@ -500,7 +672,12 @@ async fn key_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     })
 }
 
-async fn key_status(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, status: &'static str) -> ApiResult<Json<Value>> {
+async fn key_status(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+    status: &'static str,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let id = req(&body, "id")?;
@@ -518,7 +695,11 @@ async fn key_status(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     })
 }
 
-async fn key_delete(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn key_delete(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let id = req(&body, "id")?;

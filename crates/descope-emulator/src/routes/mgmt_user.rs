@@ -20,45 +20,135 @@ use crate::OutboxMessage;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
-        .route("/v1/mgmt/user/create", post(|s, h, b| create(s, h, b, false)))
-        .route("/v1/mgmt/user/create/test", post(|s, h, b| create(s, h, b, true)))
+        .route(
+            "/v1/mgmt/user/create",
+            post(|s, h, b| create(s, h, b, false)),
+        )
+        .route(
+            "/v1/mgmt/user/create/test",
+            post(|s, h, b| create(s, h, b, true)),
+        )
         .route("/v1/mgmt/user/create/batch", post(create_batch))
         .route("/v1/mgmt/user/update", post(update))
         .route("/v1/mgmt/user/patch", patch(patch_user))
         .route("/v1/mgmt/user/delete", post(delete_user))
         .route("/v1/mgmt/user/delete/batch", post(delete_batch))
-        .route("/v1/mgmt/user/test/delete/all", delete(delete_all_test_users))
+        .route(
+            "/v1/mgmt/user/test/delete/all",
+            delete(delete_all_test_users),
+        )
         .route("/v1/mgmt/user", get(load))
         .route("/v1/mgmt/users/load", post(load_users))
-        .route("/v2/mgmt/user/search", post(|s, h, b| search(s, h, b, false)))
-        .route("/v1/mgmt/user/search", post(|s, h, b| search(s, h, b, false)))
-        .route("/v2/mgmt/user/search/test", post(|s, h, b| search(s, h, b, true)))
-        .route("/v1/mgmt/user/update/status", post(|s, h, b| modify(s, h, b, Op::Status)))
-        .route("/v1/mgmt/user/update/loginid", post(|s, h, b| modify(s, h, b, Op::LoginId)))
-        .route("/v1/mgmt/user/update/email", post(|s, h, b| modify(s, h, b, Op::Email)))
-        .route("/v1/mgmt/user/update/phone", post(|s, h, b| modify(s, h, b, Op::Phone)))
-        .route("/v1/mgmt/user/update/name", post(|s, h, b| modify(s, h, b, Op::Name)))
-        .route("/v1/mgmt/user/update/picture", post(|s, h, b| modify(s, h, b, Op::Picture)))
-        .route("/v1/mgmt/user/update/customAttribute", post(|s, h, b| modify(s, h, b, Op::CustomAttribute)))
-        .route("/v1/mgmt/user/update/role/set", post(|s, h, b| modify(s, h, b, Op::RolesSet)))
-        .route("/v1/mgmt/user/update/role/add", post(|s, h, b| modify(s, h, b, Op::RolesAdd)))
-        .route("/v2/mgmt/user/update/role/add", post(|s, h, b| modify(s, h, b, Op::RolesAdd)))
-        .route("/v1/mgmt/user/update/role/remove", post(|s, h, b| modify(s, h, b, Op::RolesRemove)))
-        .route("/v1/mgmt/user/update/tenant/add", post(|s, h, b| modify(s, h, b, Op::TenantAdd)))
-        .route("/v1/mgmt/user/update/tenant/remove", post(|s, h, b| modify(s, h, b, Op::TenantRemove)))
-        .route("/v1/mgmt/user/update/ssoapp/set", post(|s, h, b| modify(s, h, b, Op::SsoSet)))
-        .route("/v1/mgmt/user/update/ssoapp/add", post(|s, h, b| modify(s, h, b, Op::SsoAdd)))
-        .route("/v1/mgmt/user/update/ssoapp/remove", post(|s, h, b| modify(s, h, b, Op::SsoRemove)))
-        .route("/v1/mgmt/user/password/set/temporary", post(|s, h, b| modify(s, h, b, Op::Password(Some(false)))))
-        .route("/v1/mgmt/user/password/set/active", post(|s, h, b| modify(s, h, b, Op::Password(Some(true)))))
-        .route("/v1/mgmt/user/password/set", post(|s, h, b| modify(s, h, b, Op::Password(None))))
-        .route("/v1/mgmt/user/password/expire", post(|s, h, b| modify(s, h, b, Op::ExpirePassword)))
-        .route("/v1/mgmt/user/totp/delete", post(|s, h, b| modify(s, h, b, Op::RemoveTotp)))
+        .route(
+            "/v2/mgmt/user/search",
+            post(|s, h, b| search(s, h, b, false)),
+        )
+        .route(
+            "/v1/mgmt/user/search",
+            post(|s, h, b| search(s, h, b, false)),
+        )
+        .route(
+            "/v2/mgmt/user/search/test",
+            post(|s, h, b| search(s, h, b, true)),
+        )
+        .route(
+            "/v1/mgmt/user/update/status",
+            post(|s, h, b| modify(s, h, b, Op::Status)),
+        )
+        .route(
+            "/v1/mgmt/user/update/loginid",
+            post(|s, h, b| modify(s, h, b, Op::LoginId)),
+        )
+        .route(
+            "/v1/mgmt/user/update/email",
+            post(|s, h, b| modify(s, h, b, Op::Email)),
+        )
+        .route(
+            "/v1/mgmt/user/update/phone",
+            post(|s, h, b| modify(s, h, b, Op::Phone)),
+        )
+        .route(
+            "/v1/mgmt/user/update/name",
+            post(|s, h, b| modify(s, h, b, Op::Name)),
+        )
+        .route(
+            "/v1/mgmt/user/update/picture",
+            post(|s, h, b| modify(s, h, b, Op::Picture)),
+        )
+        .route(
+            "/v1/mgmt/user/update/customAttribute",
+            post(|s, h, b| modify(s, h, b, Op::CustomAttribute)),
+        )
+        .route(
+            "/v1/mgmt/user/update/role/set",
+            post(|s, h, b| modify(s, h, b, Op::RolesSet)),
+        )
+        .route(
+            "/v1/mgmt/user/update/role/add",
+            post(|s, h, b| modify(s, h, b, Op::RolesAdd)),
+        )
+        .route(
+            "/v2/mgmt/user/update/role/add",
+            post(|s, h, b| modify(s, h, b, Op::RolesAdd)),
+        )
+        .route(
+            "/v1/mgmt/user/update/role/remove",
+            post(|s, h, b| modify(s, h, b, Op::RolesRemove)),
+        )
+        .route(
+            "/v1/mgmt/user/update/tenant/add",
+            post(|s, h, b| modify(s, h, b, Op::TenantAdd)),
+        )
+        .route(
+            "/v1/mgmt/user/update/tenant/remove",
+            post(|s, h, b| modify(s, h, b, Op::TenantRemove)),
+        )
+        .route(
+            "/v1/mgmt/user/update/ssoapp/set",
+            post(|s, h, b| modify(s, h, b, Op::SsoSet)),
+        )
+        .route(
+            "/v1/mgmt/user/update/ssoapp/add",
+            post(|s, h, b| modify(s, h, b, Op::SsoAdd)),
+        )
+        .route(
+            "/v1/mgmt/user/update/ssoapp/remove",
+            post(|s, h, b| modify(s, h, b, Op::SsoRemove)),
+        )
+        .route(
+            "/v1/mgmt/user/password/set/temporary",
+            post(|s, h, b| modify(s, h, b, Op::Password(Some(false)))),
+        )
+        .route(
+            "/v1/mgmt/user/password/set/active",
+            post(|s, h, b| modify(s, h, b, Op::Password(Some(true)))),
+        )
+        .route(
+            "/v1/mgmt/user/password/set",
+            post(|s, h, b| modify(s, h, b, Op::Password(None))),
+        )
+        .route(
+            "/v1/mgmt/user/password/expire",
+            post(|s, h, b| modify(s, h, b, Op::ExpirePassword)),
+        )
+        .route(
+            "/v1/mgmt/user/totp/delete",
+            post(|s, h, b| modify(s, h, b, Op::RemoveTotp)),
+        )
         .route("/v1/mgmt/user/logout", post(logout_user))
         .route("/v1/mgmt/user/history", post(history))
-        .route("/v1/mgmt/tests/generate/otp", post(|s, h, b| generate(s, h, b, Flow::Otp)))
-        .route("/v1/mgmt/tests/generate/magiclink", post(|s, h, b| generate(s, h, b, Flow::MagicLink)))
-        .route("/v1/mgmt/tests/generate/enchantedlink", post(|s, h, b| generate(s, h, b, Flow::EnchantedLink)))
+        .route(
+            "/v1/mgmt/tests/generate/otp",
+            post(|s, h, b| generate(s, h, b, Flow::Otp)),
+        )
+        .route(
+            "/v1/mgmt/tests/generate/magiclink",
+            post(|s, h, b| generate(s, h, b, Flow::MagicLink)),
+        )
+        .route(
+            "/v1/mgmt/tests/generate/enchantedlink",
+            post(|s, h, b| generate(s, h, b, Flow::EnchantedLink)),
+        )
         .route("/v1/mgmt/user/signin/embeddedlink", post(embedded_link))
 }
 
@@ -68,7 +158,10 @@ pub fn tenant_links(v: &Value, key: &str) -> Vec<TenantLink> {
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
-                .map(|t| TenantLink { tenant_id: s(t, "tenantId"), role_names: strs(t, "roleNames") })
+                .map(|t| TenantLink {
+                    tenant_id: s(t, "tenantId"),
+                    role_names: strs(t, "roleNames"),
+                })
                 .filter(|t| !t.tenant_id.is_empty())
                 .collect()
         })
@@ -78,10 +171,22 @@ pub fn tenant_links(v: &Value, key: &str) -> Vec<TenantLink> {
 /// Checks that roles exist (project-wide, or in `tenant`).
 pub fn check_roles(data: &Data, tenant: &str, names: &[String]) -> ApiResult<()> {
     for n in names {
-        let found = data.roles.contains_key(&crate::model::RoleRecord::key("", n))
-            || (!tenant.is_empty() && data.roles.contains_key(&crate::model::RoleRecord::key(tenant, n)));
+        let found = data
+            .roles
+            .contains_key(&crate::model::RoleRecord::key("", n))
+            || (!tenant.is_empty()
+                && data
+                    .roles
+                    .contains_key(&crate::model::RoleRecord::key(tenant, n)));
         if !found {
-            return Err(ApiError::bad_request(format!("Role {n:?} does not exist{}", if tenant.is_empty() { String::new() } else { format!(" for tenant {tenant:?}") })));
+            return Err(ApiError::bad_request(format!(
+                "Role {n:?} does not exist{}",
+                if tenant.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for tenant {tenant:?}")
+                }
+            )));
         }
     }
     Ok(())
@@ -91,7 +196,10 @@ pub fn check_roles(data: &Data, tenant: &str, names: &[String]) -> ApiResult<()>
 pub fn check_links(data: &Data, links: &[TenantLink]) -> ApiResult<()> {
     for l in links {
         if !data.tenants.contains_key(&l.tenant_id) {
-            return Err(ApiError::bad_request(format!("Tenant {:?} does not exist", l.tenant_id)));
+            return Err(ApiError::bad_request(format!(
+                "Tenant {:?} does not exist",
+                l.tenant_id
+            )));
         }
         check_roles(data, &l.tenant_id, &l.role_names)?;
     }
@@ -116,7 +224,11 @@ fn apply_body(u: &mut UserRecord, body: &Value) {
     u.custom_attributes = obj(body, "customAttributes");
     u.sso_app_ids = {
         let a = strs(body, "ssoAppIDs");
-        if a.is_empty() { strs(body, "ssoAppIds") } else { a }
+        if a.is_empty() {
+            strs(body, "ssoAppIds")
+        } else {
+            a
+        }
     };
     if let Some(v) = body.get("verifiedEmail").and_then(Value::as_bool) {
         u.verified_email = v;
@@ -136,7 +248,9 @@ fn create_one(app: &App, core: &mut Core, body: &Value, test: bool) -> ApiResult
     }
     for l in &login_ids {
         if core.store.data.user_by_login(l).is_some() {
-            return Err(ApiError::conflict(format!("A user with login ID {l:?} already exists")));
+            return Err(ApiError::conflict(format!(
+                "A user with login ID {l:?} already exists"
+            )));
         }
     }
     let invite = b(body, "invite");
@@ -164,26 +278,44 @@ fn create_one(app: &App, core: &mut Core, body: &Value, test: bool) -> ApiResult
         u.password_hash = Some(hash_password(&p));
     }
     if invite {
-        let link = opt_s(body, "inviteUrl").filter(|x| !x.is_empty()).unwrap_or_else(|| build_link(app, "", ""));
-        let to = if !u.email.is_empty() { u.email.clone() } else { u.phone.clone() };
-        app.send(core, OutboxMessage {
-            kind: "invite".into(),
-            method: if u.email.is_empty() { "sms".into() } else { "email".into() },
-            login_id: login_id.clone(),
-            to,
-            code: None,
-            link: Some(link),
-            token: None,
-            link_id: None,
-            pending_ref: None,
-            time: now(),
-        });
+        let link = opt_s(body, "inviteUrl")
+            .filter(|x| !x.is_empty())
+            .unwrap_or_else(|| build_link(app, "", ""));
+        let to = if !u.email.is_empty() {
+            u.email.clone()
+        } else {
+            u.phone.clone()
+        };
+        app.send(
+            core,
+            OutboxMessage {
+                kind: "invite".into(),
+                method: if u.email.is_empty() {
+                    "sms".into()
+                } else {
+                    "email".into()
+                },
+                login_id: login_id.clone(),
+                to,
+                code: None,
+                link: Some(link),
+                token: None,
+                link_id: None,
+                pending_ref: None,
+                time: now(),
+            },
+        );
     }
     core.data().put_user(u.clone());
     Ok(u)
 }
 
-async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, test: bool) -> ApiResult<Json<Value>> {
+async fn create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+    test: bool,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     app.tx(|core| {
@@ -192,10 +324,18 @@ async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, te
     })
 }
 
-async fn create_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn create_batch(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
-    let users = body.get("users").and_then(Value::as_array).cloned().unwrap_or_default();
+    let users = body
+        .get("users")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     app.tx(|core| {
         let mut created = Vec::new();
         let mut failed = Vec::new();
@@ -212,7 +352,9 @@ async fn create_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
                 Err(e) => failed.push(json!({"failure": e.message, "user": u})),
             }
         }
-        Ok(Json(json!({"createdUsers": created, "failedUsers": failed})))
+        Ok(Json(
+            json!({"createdUsers": created, "failedUsers": failed}),
+        ))
     })
 }
 
@@ -225,14 +367,27 @@ fn find_user(data: &Data, body: &Value) -> ApiResult<UserRecord> {
     } else if !user_id.is_empty() {
         data.users.get(&user_id)
     } else {
-        return Err(ApiError::bad_request("The loginId or userId field is required"));
+        return Err(ApiError::bad_request(
+            "The loginId or userId field is required",
+        ));
     };
     found.cloned().ok_or_else(|| {
-        ApiError::not_found(format!("No user has {}", if login_id.is_empty() { format!("user ID {user_id:?}") } else { format!("login ID {login_id:?}") }))
+        ApiError::not_found(format!(
+            "No user has {}",
+            if login_id.is_empty() {
+                format!("user ID {user_id:?}")
+            } else {
+                format!("login ID {login_id:?}")
+            }
+        ))
     })
 }
 
-async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     app.tx(|core| {
@@ -247,8 +402,15 @@ async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
             }
         }
         for l in &ids {
-            if core.store.data.user_by_login(l).is_some_and(|o| o.user_id != u.user_id) {
-                return Err(ApiError::conflict(format!("The login ID {l:?} is taken by another user")));
+            if core
+                .store
+                .data
+                .user_by_login(l)
+                .is_some_and(|o| o.user_id != u.user_id)
+            {
+                return Err(ApiError::conflict(format!(
+                    "The login ID {l:?} is taken by another user"
+                )));
             }
         }
         u.login_ids = ids;
@@ -259,7 +421,11 @@ async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
     })
 }
 
-async fn patch_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn patch_user(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     app.tx(|core| {
@@ -307,7 +473,11 @@ async fn patch_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     })
 }
 
-async fn delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn delete_user(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     app.tx(|core| {
@@ -320,7 +490,11 @@ async fn delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
     })
 }
 
-async fn delete_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn delete_batch(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     app.tx(|core| {
@@ -331,10 +505,20 @@ async fn delete_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     })
 }
 
-async fn delete_all_test_users(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+async fn delete_all_test_users(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     app.tx(|core| {
-        let ids: Vec<String> = core.store.data.users.values().filter(|u| u.test).map(|u| u.user_id.clone()).collect();
+        let ids: Vec<String> = core
+            .store
+            .data
+            .users
+            .values()
+            .filter(|u| u.test)
+            .map(|u| u.user_id.clone())
+            .collect();
         for id in ids {
             core.data().remove_user(&id);
         }
@@ -342,14 +526,22 @@ async fn delete_all_test_users(State(app): State<Arc<App>>, headers: HeaderMap) 
     })
 }
 
-async fn load(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<Map<String, Value>>) -> ApiResult<Json<Value>> {
+async fn load(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let core = app.lock();
     let u = find_user(&core.store.data, &Value::Object(q))?;
     Ok(Json(user_json(&core, &u)))
 }
 
-async fn load_users(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn load_users(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let core = app.lock();
@@ -361,7 +553,12 @@ async fn load_users(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     Ok(Json(json!({ "users": users, "total": users.len() })))
 }
 
-async fn search(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, test_only: bool) -> ApiResult<Json<Value>> {
+async fn search(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+    test_only: bool,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let test_only = test_only || b(&body, "testUsersOnly");
@@ -386,22 +583,41 @@ async fn search(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, te
         .data
         .users
         .values()
-        .filter(|u| if test_only { u.test } else { with_test || !u.test })
-        .filter(|u| tenant_ids.is_empty() || u.user_tenants.iter().any(|t| tenant_ids.contains(&t.tenant_id)))
+        .filter(|u| {
+            if test_only {
+                u.test
+            } else {
+                with_test || !u.test
+            }
+        })
+        .filter(|u| {
+            tenant_ids.is_empty()
+                || u.user_tenants
+                    .iter()
+                    .any(|t| tenant_ids.contains(&t.tenant_id))
+        })
         .filter(|u| {
             role_names.is_empty()
                 || u.role_names.iter().any(|r| role_names.contains(r))
-                || u.user_tenants.iter().any(|t| t.role_names.iter().any(|r| role_names.contains(r)))
+                || u.user_tenants
+                    .iter()
+                    .any(|t| t.role_names.iter().any(|r| role_names.contains(r)))
         })
         .filter(|u| login_ids.is_empty() || u.login_ids.iter().any(|l| login_ids.contains(l)))
         .filter(|u| user_ids.is_empty() || user_ids.contains(&u.user_id))
         .filter(|u| statuses.is_empty() || statuses.contains(&u.status))
         .filter(|u| emails.is_empty() || emails.contains(&u.email))
         .filter(|u| phones.is_empty() || phones.contains(&u.phone))
-        .filter(|u| attrs.iter().all(|(k, v)| u.custom_attributes.get(k) == Some(v)))
+        .filter(|u| {
+            attrs
+                .iter()
+                .all(|(k, v)| u.custom_attributes.get(k) == Some(v))
+        })
         .filter(|u| {
             text.is_empty()
-                || [&u.name, &u.email, &u.phone].iter().any(|f| f.to_lowercase().contains(&text))
+                || [&u.name, &u.email, &u.phone]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&text))
                 || u.login_ids.iter().any(|l| l.to_lowercase().contains(&text))
         })
         .collect();
@@ -448,7 +664,12 @@ fn add_all(list: &mut Vec<String>, items: Vec<String>) {
     }
 }
 
-async fn modify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, op: Op) -> ApiResult<Json<Value>> {
+async fn modify(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+    op: Op,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let password_hash = match op {
@@ -478,12 +699,21 @@ async fn modify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, op
                 let new = s(&body, "newLoginId");
                 if new.is_empty() {
                     if u.login_ids.len() <= 1 {
-                        return Err(ApiError::bad_request("Cannot remove the user's only login ID"));
+                        return Err(ApiError::bad_request(
+                            "Cannot remove the user's only login ID",
+                        ));
                     }
                     u.login_ids.retain(|l| *l != old);
                 } else {
-                    if core.store.data.user_by_login(&new).is_some_and(|o| o.user_id != u.user_id) {
-                        return Err(ApiError::conflict(format!("The login ID {new:?} is taken by another user")));
+                    if core
+                        .store
+                        .data
+                        .user_by_login(&new)
+                        .is_some_and(|o| o.user_id != u.user_id)
+                    {
+                        return Err(ApiError::conflict(format!(
+                            "The login ID {new:?} is taken by another user"
+                        )));
                     }
                     for l in u.login_ids.iter_mut() {
                         if *l == old {
@@ -517,7 +747,10 @@ async fn modify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, op
             Op::Picture => u.picture = s(&body, "picture"),
             Op::CustomAttribute => {
                 let key = req(&body, "attributeKey")?;
-                u.custom_attributes.insert(key, body.get("attributeValue").cloned().unwrap_or(Value::Null));
+                u.custom_attributes.insert(
+                    key,
+                    body.get("attributeValue").cloned().unwrap_or(Value::Null),
+                );
             }
             Op::RolesSet | Op::RolesAdd | Op::RolesRemove => {
                 let names = strs(&body, "roleNames");
@@ -527,14 +760,23 @@ async fn modify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, op
                 let list = if tenant.is_empty() {
                     &mut u.role_names
                 } else {
-                    if !matches!(op, Op::RolesRemove) && !core.store.data.tenants.contains_key(&tenant) {
-                        return Err(ApiError::bad_request(format!("Tenant {tenant:?} does not exist")));
+                    if !matches!(op, Op::RolesRemove)
+                        && !core.store.data.tenants.contains_key(&tenant)
+                    {
+                        return Err(ApiError::bad_request(format!(
+                            "Tenant {tenant:?} does not exist"
+                        )));
                     }
                     if !u.user_tenants.iter().any(|t| t.tenant_id == tenant) {
                         if matches!(op, Op::RolesRemove) {
-                            return Err(ApiError::bad_request(format!("The user is not a member of tenant {tenant:?}")));
+                            return Err(ApiError::bad_request(format!(
+                                "The user is not a member of tenant {tenant:?}"
+                            )));
                         }
-                        u.user_tenants.push(TenantLink { tenant_id: tenant.clone(), role_names: vec![] });
+                        u.user_tenants.push(TenantLink {
+                            tenant_id: tenant.clone(),
+                            role_names: vec![],
+                        });
                     }
                     match u.user_tenants.iter_mut().find(|t| t.tenant_id == tenant) {
                         Some(t) => &mut t.role_names,
@@ -550,10 +792,15 @@ async fn modify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, op
             Op::TenantAdd => {
                 let tenant = req(&body, "tenantId")?;
                 if !core.store.data.tenants.contains_key(&tenant) {
-                    return Err(ApiError::bad_request(format!("Tenant {tenant:?} does not exist")));
+                    return Err(ApiError::bad_request(format!(
+                        "Tenant {tenant:?} does not exist"
+                    )));
                 }
                 if !u.user_tenants.iter().any(|t| t.tenant_id == tenant) {
-                    u.user_tenants.push(TenantLink { tenant_id: tenant, role_names: vec![] });
+                    u.user_tenants.push(TenantLink {
+                        tenant_id: tenant,
+                        role_names: vec![],
+                    });
                 }
             }
             Op::TenantRemove => {
@@ -579,7 +826,11 @@ async fn modify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, op
     })
 }
 
-async fn logout_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn logout_user(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     app.tx(|core| {
@@ -589,12 +840,20 @@ async fn logout_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
     })
 }
 
-async fn history(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn history(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let ids: Vec<String> = body
         .as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .ok_or_else(|| ApiError::bad_request("The body must be a JSON array of user IDs"))?;
     let core = app.lock();
     let out: Vec<Value> = core
@@ -619,7 +878,12 @@ fn test_user(data: &Data, login_id: &str) -> ApiResult<UserRecord> {
     Ok(u)
 }
 
-async fn generate(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, flow: Flow) -> ApiResult<Json<Value>> {
+async fn generate(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+    flow: Flow,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
@@ -627,14 +891,27 @@ async fn generate(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, 
         Flow::EnchantedLink => "email".to_string(),
         _ => req(&body, "deliveryMethod")?.to_lowercase(),
     };
-    if !matches!(method.as_str(), "email" | "sms" | "voice" | "whatsapp" | "embedded") {
-        return Err(ApiError::bad_request(format!("Unknown delivery method {method:?}")));
+    if !matches!(
+        method.as_str(),
+        "email" | "sms" | "voice" | "whatsapp" | "embedded"
+    ) {
+        return Err(ApiError::bad_request(format!(
+            "Unknown delivery method {method:?}"
+        )));
     }
-    let options = body.get("loginOptions").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let options = body
+        .get("loginOptions")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
     let uri = s(&body, "URI");
     app.tx(|core| {
         let user = test_user(&core.store.data, &login_id)?;
-        let to = if method == "email" { user.email.clone() } else { user.phone.clone() };
+        let to = if method == "email" {
+            user.email.clone()
+        } else {
+            user.phone.clone()
+        };
         let pending = Pending {
             secret: String::new(),
             login_id: login_id.clone(),
@@ -653,12 +930,18 @@ async fn generate(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, 
         Ok(Json(match flow {
             Flow::Otp => json!({"loginId": login_id, "code": msg.code}),
             Flow::MagicLink => json!({"loginId": login_id, "link": msg.link}),
-            Flow::EnchantedLink => json!({"loginId": login_id, "link": msg.link, "pendingRef": resp.get("pendingRef")}),
+            Flow::EnchantedLink => {
+                json!({"loginId": login_id, "link": msg.link, "pendingRef": resp.get("pendingRef")})
+            }
         }))
     })
 }
 
-async fn embedded_link(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn embedded_link(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
@@ -666,10 +949,16 @@ async fn embedded_link(State(app): State<Arc<App>>, headers: HeaderMap, body: By
     let timeout = int(&body, "timeout");
     app.tx(|core| {
         if core.store.data.user_by_login(&login_id).is_none() {
-            return Err(ApiError::not_found(format!("No user has login ID {login_id:?}")));
+            return Err(ApiError::not_found(format!(
+                "No user has login ID {login_id:?}"
+            )));
         }
         let token = random_id("", 40);
-        let ttl = if timeout > 0 { timeout } else { app.settings.code_ttl };
+        let ttl = if timeout > 0 {
+            timeout
+        } else {
+            app.settings.code_ttl
+        };
         core.eph.links.insert(
             token.clone(),
             Pending {
@@ -678,7 +967,9 @@ async fn embedded_link(State(app): State<Arc<App>>, headers: HeaderMap, body: By
                 method: "embedded".into(),
                 expires: now() + ttl,
                 action: Action::SignIn,
-                options: claims.map(|c| json!({"customClaims": c})).unwrap_or_else(|| json!({})),
+                options: claims
+                    .map(|c| json!({"customClaims": c}))
+                    .unwrap_or_else(|| json!({})),
                 prior: None,
                 pending_ref: None,
             },

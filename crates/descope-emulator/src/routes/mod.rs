@@ -28,7 +28,10 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(mgmt_project::routes())
         .merge(emulator::routes())
         .fallback(not_implemented)
-        .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            rate_limit,
+        ))
         .with_state(app)
 }
 

@@ -69,7 +69,10 @@ pub fn check_policy(password: &str) -> ApiResult<()> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::weak_password(format!("The password needs {}", missing.join(", "))))
+        Err(ApiError::weak_password(format!(
+            "The password needs {}",
+            missing.join(", ")
+        )))
     }
 }
 
@@ -78,8 +81,18 @@ pub fn hash_password(password: &str) -> String {
     let salt = random_bytes(16);
     let mut out = [0u8; 32];
     let iters = NonZeroU32::new(ITERATIONS).unwrap_or(NonZeroU32::MIN);
-    ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iters, &salt, password.as_bytes(), &mut out);
-    format!("pbkdf2-sha256${ITERATIONS}${}${}", STANDARD.encode(salt), STANDARD.encode(out))
+    ring::pbkdf2::derive(
+        ring::pbkdf2::PBKDF2_HMAC_SHA256,
+        iters,
+        &salt,
+        password.as_bytes(),
+        &mut out,
+    );
+    format!(
+        "pbkdf2-sha256${ITERATIONS}${}${}",
+        STANDARD.encode(salt),
+        STANDARD.encode(out)
+    )
 }
 
 fn verify_password(stored: &str, password: &str) -> bool {
@@ -94,11 +107,24 @@ fn verify_password(stored: &str, password: &str) -> bool {
     ) else {
         return false;
     };
-    let Some(iters) = NonZeroU32::new(iters) else { return false };
-    ring::pbkdf2::verify(ring::pbkdf2::PBKDF2_HMAC_SHA256, iters, &salt, password.as_bytes(), &hash).is_ok()
+    let Some(iters) = NonZeroU32::new(iters) else {
+        return false;
+    };
+    ring::pbkdf2::verify(
+        ring::pbkdf2::PBKDF2_HMAC_SHA256,
+        iters,
+        &salt,
+        password.as_bytes(),
+        &hash,
+    )
+    .is_ok()
 }
 
-async fn sign_up(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn sign_up(
+    State(app): State<Arc<App>>,
+    Extension(ip): Extension<ClientIp>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
     let password = req(&body, "password")?;
@@ -106,7 +132,9 @@ async fn sign_up(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>
     let hash = hash_password(&password);
     app.tx(|core| {
         if core.store.data.user_by_login(&login_id).is_some() {
-            return Err(ApiError::conflict(format!("A user with login ID {login_id:?} already exists")));
+            return Err(ApiError::conflict(format!(
+                "A user with login ID {login_id:?} already exists"
+            )));
         }
         let mut user = new_user(&login_id, body.get("user").unwrap_or(&json!({})));
         if user.email.is_empty() && login_id.contains('@') {
@@ -115,7 +143,16 @@ async fn sign_up(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>
         user.password_hash = Some(hash);
         let uid = user.user_id.clone();
         core.data().put_user(user);
-        app.login(core, &uid, vec!["pwd".into()], &json!({}), None, true, &ip.0).map(Json)
+        app.login(
+            core,
+            &uid,
+            vec!["pwd".into()],
+            &json!({}),
+            None,
+            true,
+            &ip.0,
+        )
+        .map(Json)
     })
 }
 
@@ -127,16 +164,31 @@ fn check_user_password(user: Option<&UserRecord>, password: &str) -> ApiResult<U
     }
 }
 
-async fn sign_in(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn sign_in(
+    State(app): State<Arc<App>>,
+    Extension(ip): Extension<ClientIp>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
     let password = req(&body, "password")?;
     app.tx(|core| {
         let user = check_user_password(core.store.data.user_by_login(&login_id), &password)?;
         if user.password_expired {
-            return Err(ApiError::unauthorized("The password has expired or is temporary: replace it first"));
+            return Err(ApiError::unauthorized(
+                "The password has expired or is temporary: replace it first",
+            ));
         }
-        app.login(core, &user.user_id, vec!["pwd".into()], &json!({}), None, false, &ip.0).map(Json)
+        app.login(
+            core,
+            &user.user_id,
+            vec!["pwd".into()],
+            &json!({}),
+            None,
+            false,
+            &ip.0,
+        )
+        .map(Json)
     })
 }
 
@@ -151,8 +203,14 @@ async fn send_reset(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<
             .user_by_login(&login_id)
             .cloned()
             .ok_or_else(|| ApiError::not_found(format!("No user has login ID {login_id:?}")))?;
-        let address = if !user.email.is_empty() { user.email.clone() } else if login_id.contains('@') { login_id.clone() } else {
-            return Err(ApiError::bad_request("The user has no email address to send a reset link to"));
+        let address = if !user.email.is_empty() {
+            user.email.clone()
+        } else if login_id.contains('@') {
+            login_id.clone()
+        } else {
+            return Err(ApiError::bad_request(
+                "The user has no email address to send a reset link to",
+            ));
         };
         let pending = Pending {
             secret: String::new(),
@@ -170,7 +228,11 @@ async fn send_reset(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<
     })
 }
 
-async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
     let password = req(&body, "newPassword")?;
@@ -179,7 +241,9 @@ async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
     app.tx(|core| {
         let (_, mut user) = app.session_of(core, &headers)?;
         if !user.login_ids.contains(&login_id) {
-            return Err(ApiError::bad_request("The login ID does not belong to the refresh token's user"));
+            return Err(ApiError::bad_request(
+                "The login ID does not belong to the refresh token's user",
+            ));
         }
         user.password_hash = Some(hash);
         user.password_expired = false;
@@ -188,7 +252,11 @@ async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
     })
 }
 
-async fn replace(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn replace(
+    State(app): State<Arc<App>>,
+    Extension(ip): Extension<ClientIp>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
     let old = req(&body, "oldPassword")?;
@@ -201,7 +269,16 @@ async fn replace(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>
         user.password_expired = false;
         let uid = user.user_id.clone();
         core.data().put_user(user);
-        app.login(core, &uid, vec!["pwd".into()], &json!({}), None, false, &ip.0).map(Json)
+        app.login(
+            core,
+            &uid,
+            vec!["pwd".into()],
+            &json!({}),
+            None,
+            false,
+            &ip.0,
+        )
+        .map(Json)
     })
 }
 
@@ -218,18 +295,25 @@ fn totp_for(secret_b32: &str) -> ApiResult<totp_rs::TOTP> {
 
 /// A fresh secret and the sign-up response for it.
 fn totp_enrol(app: &App, login_id: &str) -> ApiResult<(String, Value)> {
-    let secret = totp_rs::Secret::Raw(random_bytes(20)).to_encoded().to_string();
+    let secret = totp_rs::Secret::Raw(random_bytes(20))
+        .to_encoded()
+        .to_string();
     let url = format!(
         "otpauth://totp/{issuer}:{account}?algorithm=SHA1&digits=6&issuer={issuer}&period=30&secret={secret}",
         issuer = enc(&app.project_id),
         account = enc(login_id),
     );
     let image = crate::qr::png_base64(&url).map_err(ApiError::internal)?;
-    Ok((secret.clone(), json!({"provisioningURL": url, "image": image, "key": secret})))
+    Ok((
+        secret.clone(),
+        json!({"provisioningURL": url, "image": image, "key": secret}),
+    ))
 }
 
 fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 async fn totp_sign_up(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Value>> {
@@ -238,7 +322,9 @@ async fn totp_sign_up(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Jso
     let (secret, resp) = totp_enrol(&app, &login_id)?;
     app.tx(|core| {
         if core.store.data.user_by_login(&login_id).is_some() {
-            return Err(ApiError::conflict(format!("A user with login ID {login_id:?} already exists")));
+            return Err(ApiError::conflict(format!(
+                "A user with login ID {login_id:?} already exists"
+            )));
         }
         let mut user = new_user(&login_id, body.get("user").unwrap_or(&json!({})));
         user.totp_secret = Some(secret);
@@ -247,14 +333,20 @@ async fn totp_sign_up(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Jso
     })
 }
 
-async fn totp_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn totp_update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
     let (secret, resp) = totp_enrol(&app, &login_id)?;
     app.tx(|core| {
         let (_, mut user) = app.session_of(core, &headers)?;
         if !user.login_ids.contains(&login_id) {
-            return Err(ApiError::bad_request("The login ID does not belong to the refresh token's user"));
+            return Err(ApiError::bad_request(
+                "The login ID does not belong to the refresh token's user",
+            ));
         }
         user.totp_secret = Some(secret);
         core.data().put_user(user);
@@ -262,11 +354,20 @@ async fn totp_update(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
     })
 }
 
-async fn totp_verify(State(app): State<Arc<App>>, headers: HeaderMap, Extension(ip): Extension<ClientIp>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn totp_verify(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Extension(ip): Extension<ClientIp>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
     let code = req(&body, "code")?;
-    let options = body.get("loginOptions").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let options = body
+        .get("loginOptions")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
     app.tx(|core| {
         let prior = if b(&options, "stepup") || b(&options, "mfa") {
             Some(app.session_of(core, &headers)?.0)
@@ -279,15 +380,23 @@ async fn totp_verify(State(app): State<Arc<App>>, headers: HeaderMap, Extension(
             .user_by_login(&login_id)
             .cloned()
             .ok_or_else(|| ApiError::not_found(format!("No user has login ID {login_id:?}")))?;
-        let secret = user
-            .totp_secret
-            .clone()
-            .ok_or_else(|| ApiError::bad_request("The user has no TOTP authenticator: sign up with TOTP first"))?;
+        let secret = user.totp_secret.clone().ok_or_else(|| {
+            ApiError::bad_request("The user has no TOTP authenticator: sign up with TOTP first")
+        })?;
         let totp = totp_for(&secret)?;
         let t = now().max(0) as u64;
         if !totp.check(&code, t) {
             return Err(ApiError::bad_code("The TOTP code is wrong"));
         }
-        app.login(core, &user.user_id, vec!["totp".into()], &options, prior.as_ref(), false, &ip.0).map(Json)
+        app.login(
+            core,
+            &user.user_id,
+            vec!["totp".into()],
+            &options,
+            prior.as_ref(),
+            false,
+            &ip.0,
+        )
+        .map(Json)
     })
 }

@@ -33,6 +33,7 @@ impl Flow {
     }
 }
 
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Start {
     SignUp,
@@ -42,32 +43,85 @@ enum Start {
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
-        .route("/v1/auth/otp/signup/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::Otp, Start::SignUp)))
-        .route("/v1/auth/otp/signin/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::Otp, Start::SignIn)))
-        .route("/v1/auth/otp/signup-in/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::Otp, Start::SignUpOrIn)))
+        .route(
+            "/v1/auth/otp/signup/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::Otp, Start::SignUp)),
+        )
+        .route(
+            "/v1/auth/otp/signin/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::Otp, Start::SignIn)),
+        )
+        .route(
+            "/v1/auth/otp/signup-in/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::Otp, Start::SignUpOrIn)),
+        )
         .route("/v1/auth/otp/verify/{m}", post(otp_verify))
-        .route("/v1/auth/otp/update/email", post(|s, h, b| update(s, h, b, Flow::Otp, "email".to_string())))
-        .route("/v1/auth/otp/update/phone/{m}", post(|s, h, Path(m): Path<String>, b| update(s, h, b, Flow::Otp, m)))
-        .route("/v1/auth/magiclink/signup/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::MagicLink, Start::SignUp)))
-        .route("/v1/auth/magiclink/signin/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::MagicLink, Start::SignIn)))
-        .route("/v1/auth/magiclink/signup-in/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::MagicLink, Start::SignUpOrIn)))
+        .route(
+            "/v1/auth/otp/update/email",
+            post(|s, h, b| update(s, h, b, Flow::Otp, "email".to_string())),
+        )
+        .route(
+            "/v1/auth/otp/update/phone/{m}",
+            post(|s, h, Path(m): Path<String>, b| update(s, h, b, Flow::Otp, m)),
+        )
+        .route(
+            "/v1/auth/magiclink/signup/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::MagicLink, Start::SignUp)),
+        )
+        .route(
+            "/v1/auth/magiclink/signin/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::MagicLink, Start::SignIn)),
+        )
+        .route(
+            "/v1/auth/magiclink/signup-in/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::MagicLink, Start::SignUpOrIn)),
+        )
         .route("/v1/auth/magiclink/verify", post(magiclink_verify))
-        .route("/v1/auth/magiclink/update/email", post(|s, h, b| update(s, h, b, Flow::MagicLink, "email".to_string())))
-        .route("/v1/auth/magiclink/update/phone", post(|s, h, b| update(s, h, b, Flow::MagicLink, "sms".to_string())))
-        .route("/v1/auth/magiclink/update/phone/{m}", post(|s, h, Path(m): Path<String>, b| update(s, h, b, Flow::MagicLink, m)))
-        .route("/v1/auth/enchantedlink/signup/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::EnchantedLink, Start::SignUp)))
-        .route("/v1/auth/enchantedlink/signin/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::EnchantedLink, Start::SignIn)))
-        .route("/v1/auth/enchantedlink/signup-in/{m}", post(|s, h, p, b| start(s, h, p, b, Flow::EnchantedLink, Start::SignUpOrIn)))
+        .route(
+            "/v1/auth/magiclink/update/email",
+            post(|s, h, b| update(s, h, b, Flow::MagicLink, "email".to_string())),
+        )
+        .route(
+            "/v1/auth/magiclink/update/phone",
+            post(|s, h, b| update(s, h, b, Flow::MagicLink, "sms".to_string())),
+        )
+        .route(
+            "/v1/auth/magiclink/update/phone/{m}",
+            post(|s, h, Path(m): Path<String>, b| update(s, h, b, Flow::MagicLink, m)),
+        )
+        .route(
+            "/v1/auth/enchantedlink/signup/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::EnchantedLink, Start::SignUp)),
+        )
+        .route(
+            "/v1/auth/enchantedlink/signin/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::EnchantedLink, Start::SignIn)),
+        )
+        .route(
+            "/v1/auth/enchantedlink/signup-in/{m}",
+            post(|s, h, p, b| start(s, h, p, b, Flow::EnchantedLink, Start::SignUpOrIn)),
+        )
         .route("/v1/auth/enchantedlink/verify", post(enchanted_verify))
-        .route("/v1/auth/enchantedlink/pending-session", post(pending_session))
-        .route("/v1/auth/enchantedlink/update/email", post(|s, h, b| update(s, h, b, Flow::EnchantedLink, "email".to_string())))
-        .route("/v1/auth/enchantedlink/update/phone/{m}", post(|s, h, Path(m): Path<String>, b| update(s, h, b, Flow::EnchantedLink, m)))
+        .route(
+            "/v1/auth/enchantedlink/pending-session",
+            post(pending_session),
+        )
+        .route(
+            "/v1/auth/enchantedlink/update/email",
+            post(|s, h, b| update(s, h, b, Flow::EnchantedLink, "email".to_string())),
+        )
+        .route(
+            "/v1/auth/enchantedlink/update/phone/{m}",
+            post(|s, h, Path(m): Path<String>, b| update(s, h, b, Flow::EnchantedLink, m)),
+        )
 }
 
 fn check_method(m: &str) -> ApiResult<()> {
     match m {
         "email" | "sms" | "voice" | "whatsapp" => Ok(()),
-        _ => Err(ApiError::bad_request(format!("Unknown delivery method {m:?}"))),
+        _ => Err(ApiError::bad_request(format!(
+            "Unknown delivery method {m:?}"
+        ))),
     }
 }
 
@@ -85,8 +139,19 @@ fn masked(method: &str, address: &str) -> Value {
 }
 
 /// Where a code for `login_id` goes.
-fn address_for(method: &str, login_id: &str, user: Option<&UserRecord>, signup: Option<&Value>) -> ApiResult<String> {
-    let from_user = user.map(|u| if method == "email" { u.email.clone() } else { u.phone.clone() });
+fn address_for(
+    method: &str,
+    login_id: &str,
+    user: Option<&UserRecord>,
+    signup: Option<&Value>,
+) -> ApiResult<String> {
+    let from_user = user.map(|u| {
+        if method == "email" {
+            u.email.clone()
+        } else {
+            u.phone.clone()
+        }
+    });
     let from_signup = signup.map(|u| s(u, if method == "email" { "email" } else { "phone" }));
     let addr = from_user
         .filter(|a| !a.is_empty())
@@ -120,11 +185,21 @@ pub fn build_link(app: &App, uri: &str, token: &str) -> String {
 
 /// The body's `user` for a sign-up, with the delivery address filled in.
 fn signup_user(body: &Value, method: &str, login_id: &str) -> Value {
-    let mut user = body.get("user").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let mut user = body
+        .get("user")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
     let key = if method == "email" { "email" } else { "phone" };
-    let from_body = if method == "email" { s(body, "email") } else {
+    let from_body = if method == "email" {
+        s(body, "email")
+    } else {
         let p = s(body, "phone");
-        if p.is_empty() { s(body, method) } else { p }
+        if p.is_empty() {
+            s(body, method)
+        } else {
+            p
+        }
     };
     if s(&user, key).is_empty() {
         let v = if !from_body.is_empty() {
@@ -142,8 +217,14 @@ fn signup_user(body: &Value, method: &str, login_id: &str) -> Value {
 }
 
 /// Creates a pending code/link for `pending` and sends it. Returns the start response.
-#[allow(clippy::too_many_arguments)]
-pub fn issue(app: &App, core: &mut Core, flow: Flow, pending: Pending, address: &str, uri: &str) -> Value {
+pub fn issue(
+    app: &App,
+    core: &mut Core,
+    flow: Flow,
+    pending: Pending,
+    address: &str,
+    uri: &str,
+) -> Value {
     let method = pending.method.clone();
     let login_id = pending.login_id.clone();
     let mut msg = OutboxMessage {
@@ -163,13 +244,25 @@ pub fn issue(app: &App, core: &mut Core, flow: Flow, pending: Pending, address: 
         Flow::Otp => {
             let code = random_digits(6);
             msg.code = Some(code.clone());
-            core.eph.codes.insert(login_id, Pending { secret: code, ..pending });
+            core.eph.codes.insert(
+                login_id,
+                Pending {
+                    secret: code,
+                    ..pending
+                },
+            );
         }
         Flow::MagicLink => {
             let token = random_id("", 40);
             msg.link = Some(build_link(app, uri, &token));
             msg.token = Some(token.clone());
-            core.eph.links.insert(token.clone(), Pending { secret: token, ..pending });
+            core.eph.links.insert(
+                token.clone(),
+                Pending {
+                    secret: token,
+                    ..pending
+                },
+            );
         }
         Flow::EnchantedLink => {
             let token = random_id("", 40);
@@ -179,10 +272,20 @@ pub fn issue(app: &App, core: &mut Core, flow: Flow, pending: Pending, address: 
             msg.token = Some(token.clone());
             msg.link_id = Some(link_id.clone());
             msg.pending_ref = Some(pending_ref.clone());
-            core.eph.enchanted.insert(pending_ref.clone(), Enchanted { expires: pending.expires, result: None });
+            core.eph.enchanted.insert(
+                pending_ref.clone(),
+                Enchanted {
+                    expires: pending.expires,
+                    result: None,
+                },
+            );
             core.eph.links.insert(
                 token.clone(),
-                Pending { secret: token, pending_ref: Some(pending_ref.clone()), ..pending },
+                Pending {
+                    secret: token,
+                    pending_ref: Some(pending_ref.clone()),
+                    ..pending
+                },
             );
             resp["linkId"] = json!(link_id);
             resp["pendingRef"] = json!(pending_ref);
@@ -206,7 +309,11 @@ async fn start(
     }
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
-    let options = body.get("loginOptions").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let options = body
+        .get("loginOptions")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
     let uri = s(&body, "URI");
     app.tx(|core| {
         let prior = if b(&options, "stepup") || b(&options, "mfa") {
@@ -218,14 +325,18 @@ async fn start(
         let (action, signup) = match kind {
             Start::SignUp => {
                 if existing.is_some() {
-                    return Err(ApiError::conflict(format!("A user with login ID {login_id:?} already exists")));
+                    return Err(ApiError::conflict(format!(
+                        "A user with login ID {login_id:?} already exists"
+                    )));
                 }
                 let u = signup_user(&body, &method, &login_id);
                 (Action::SignUp(u.clone()), Some(u))
             }
             Start::SignIn => {
                 if existing.is_none() {
-                    return Err(ApiError::not_found(format!("No user has login ID {login_id:?}")));
+                    return Err(ApiError::not_found(format!(
+                        "No user has login ID {login_id:?}"
+                    )));
                 }
                 (Action::SignIn, None)
             }
@@ -254,33 +365,57 @@ async fn start(
     })
 }
 
-async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, flow: Flow, method: String) -> ApiResult<Json<Value>> {
+async fn update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+    flow: Flow,
+    method: String,
+) -> ApiResult<Json<Value>> {
     check_method(&method)?;
     let body = parse_body(&body)?;
     let login_id = req(&body, "loginId")?;
     let is_email = method == "email";
-    let address = if is_email { req(&body, "email")? } else { req(&body, "phone")? };
+    let address = if is_email {
+        req(&body, "email")?
+    } else {
+        req(&body, "phone")?
+    };
     if is_email && !address.contains('@') {
-        return Err(ApiError::bad_request(format!("{address:?} is not an email address")));
+        return Err(ApiError::bad_request(format!(
+            "{address:?} is not an email address"
+        )));
     }
     let add = b(&body, "addToLoginIDs");
     let uri = s(&body, "URI");
     app.tx(|core| {
         let (session, user) = app.session_of(core, &headers)?;
         if !user.login_ids.contains(&login_id) {
-            return Err(ApiError::bad_request("The login ID does not belong to the refresh token's user"));
+            return Err(ApiError::bad_request(
+                "The login ID does not belong to the refresh token's user",
+            ));
         }
         if add {
             if let Some(other) = core.store.data.user_by_login(&address) {
                 if other.user_id != user.user_id && !b(&body, "onMergeUseExisting") {
-                    return Err(ApiError::conflict(format!("The login ID {address:?} is taken by another user")));
+                    return Err(ApiError::conflict(format!(
+                        "The login ID {address:?} is taken by another user"
+                    )));
                 }
             }
         }
         let action = if is_email {
-            Action::UpdateEmail { user_id: user.user_id.clone(), email: address.clone(), add_login_id: add }
+            Action::UpdateEmail {
+                user_id: user.user_id.clone(),
+                email: address.clone(),
+                add_login_id: add,
+            }
         } else {
-            Action::UpdatePhone { user_id: user.user_id.clone(), phone: address.clone(), add_login_id: add }
+            Action::UpdatePhone {
+                user_id: user.user_id.clone(),
+                phone: address.clone(),
+                add_login_id: add,
+            }
         };
         let pending = Pending {
             secret: String::new(),
@@ -297,14 +432,22 @@ async fn update(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes, fl
 }
 
 /// Applies a verified code or link: creates or updates the user and starts a session.
-pub fn complete(app: &App, core: &mut Core, pending: Pending, method: &str, ip: &str) -> ApiResult<Value> {
+pub fn complete(
+    app: &App,
+    core: &mut Core,
+    pending: Pending,
+    method: &str,
+    ip: &str,
+) -> ApiResult<Value> {
     let login_id = pending.login_id.clone();
     let existing = core.store.data.user_by_login(&login_id).cloned();
     let mut first_seen = false;
     let mut user = match &pending.action {
         Action::SignUp(u) | Action::SignUpOrIn(u) => match existing {
             Some(_) if matches!(pending.action, Action::SignUp(_)) => {
-                return Err(ApiError::conflict(format!("A user with login ID {login_id:?} already exists")))
+                return Err(ApiError::conflict(format!(
+                    "A user with login ID {login_id:?} already exists"
+                )))
             }
             Some(e) => e,
             None => {
@@ -312,34 +455,76 @@ pub fn complete(app: &App, core: &mut Core, pending: Pending, method: &str, ip: 
                 new_user(&login_id, u)
             }
         },
-        Action::SignIn => existing.ok_or_else(|| ApiError::not_found(format!("No user has login ID {login_id:?}")))?,
-        Action::UpdateEmail { user_id, email, add_login_id } => {
-            let mut u = core.store.data.users.get(user_id).cloned().ok_or_else(|| ApiError::not_found("The user does not exist"))?;
+        Action::SignIn => existing
+            .ok_or_else(|| ApiError::not_found(format!("No user has login ID {login_id:?}")))?,
+        Action::UpdateEmail {
+            user_id,
+            email,
+            add_login_id,
+        } => {
+            let mut u = core
+                .store
+                .data
+                .users
+                .get(user_id)
+                .cloned()
+                .ok_or_else(|| ApiError::not_found("The user does not exist"))?;
             u.email = email.clone();
             u.verified_email = true;
             if *add_login_id && !u.login_ids.contains(email) {
-                if core.store.data.user_by_login(email).is_some_and(|o| o.user_id != u.user_id) {
-                    return Err(ApiError::conflict(format!("The login ID {email:?} is taken by another user")));
+                if core
+                    .store
+                    .data
+                    .user_by_login(email)
+                    .is_some_and(|o| o.user_id != u.user_id)
+                {
+                    return Err(ApiError::conflict(format!(
+                        "The login ID {email:?} is taken by another user"
+                    )));
                 }
                 u.login_ids.push(email.clone());
             }
             u
         }
-        Action::UpdatePhone { user_id, phone, add_login_id } => {
-            let mut u = core.store.data.users.get(user_id).cloned().ok_or_else(|| ApiError::not_found("The user does not exist"))?;
+        Action::UpdatePhone {
+            user_id,
+            phone,
+            add_login_id,
+        } => {
+            let mut u = core
+                .store
+                .data
+                .users
+                .get(user_id)
+                .cloned()
+                .ok_or_else(|| ApiError::not_found("The user does not exist"))?;
             u.phone = phone.clone();
             u.verified_phone = true;
             if *add_login_id && !u.login_ids.contains(phone) {
-                if core.store.data.user_by_login(phone).is_some_and(|o| o.user_id != u.user_id) {
-                    return Err(ApiError::conflict(format!("The login ID {phone:?} is taken by another user")));
+                if core
+                    .store
+                    .data
+                    .user_by_login(phone)
+                    .is_some_and(|o| o.user_id != u.user_id)
+                {
+                    return Err(ApiError::conflict(format!(
+                        "The login ID {phone:?} is taken by another user"
+                    )));
                 }
                 u.login_ids.push(phone.clone());
             }
             u
         }
     };
-    let amr_method = if method == "embedded" { "email" } else { method };
-    if matches!(pending.action, Action::SignIn | Action::SignUp(_) | Action::SignUpOrIn(_)) {
+    let amr_method = if method == "embedded" {
+        "email"
+    } else {
+        method
+    };
+    if matches!(
+        pending.action,
+        Action::SignIn | Action::SignUp(_) | Action::SignUpOrIn(_)
+    ) {
         if amr_method == "email" && !user.email.is_empty() {
             user.verified_email = true;
         } else if is_phone_method(amr_method) && !user.phone.is_empty() {
@@ -353,7 +538,15 @@ pub fn complete(app: &App, core: &mut Core, pending: Pending, method: &str, ip: 
         Action::UpdateEmail { .. } | Action::UpdatePhone { .. } => None,
         _ => pending.prior.as_ref().cloned(),
     };
-    app.login(core, &user_id, vec![amr_method.to_string()], &pending.options, prior.as_ref(), first_seen, ip)
+    app.login(
+        core,
+        &user_id,
+        vec![amr_method.to_string()],
+        &pending.options,
+        prior.as_ref(),
+        first_seen,
+        ip,
+    )
 }
 
 /// A new enabled user from a sign-up `user` object.
@@ -396,7 +589,10 @@ async fn otp_verify(
             return Err(ApiError::bad_code("The code has expired"));
         }
         if pending.method != method && pending.method != "embedded" {
-            return Err(ApiError::bad_code(format!("The pending code was sent by {}, not {method}", pending.method)));
+            return Err(ApiError::bad_code(format!(
+                "The pending code was sent by {}, not {method}",
+                pending.method
+            )));
         }
         if !secret_eq(&pending.secret, &code) {
             return Err(ApiError::bad_code("The code is wrong"));
@@ -420,20 +616,30 @@ fn take_link(core: &mut Core, token: &str) -> ApiResult<Pending> {
     Ok(pending)
 }
 
-async fn magiclink_verify(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn magiclink_verify(
+    State(app): State<Arc<App>>,
+    Extension(ip): Extension<ClientIp>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let token = req(&body, "token")?;
     app.tx(|core| {
         let pending = take_link(core, &token)?;
         if pending.pending_ref.is_some() {
-            return Err(ApiError::bad_code("Enchanted link tokens are verified with enchantedlink/verify"));
+            return Err(ApiError::bad_code(
+                "Enchanted link tokens are verified with enchantedlink/verify",
+            ));
         }
         let m = pending.method.clone();
         complete(&app, core, pending, &m, &ip.0).map(Json)
     })
 }
 
-async fn enchanted_verify(State(app): State<Arc<App>>, Extension(ip): Extension<ClientIp>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn enchanted_verify(
+    State(app): State<Arc<App>>,
+    Extension(ip): Extension<ClientIp>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let token = req(&body, "token")?;
     app.tx(|core| {
@@ -454,12 +660,9 @@ async fn pending_session(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<
     let body = parse_body(&body)?;
     let pref = req(&body, "pendingRef")?;
     app.tx(|core| {
-        let e = core
-            .eph
-            .enchanted
-            .get(&pref)
-            .cloned()
-            .ok_or_else(|| ApiError::bad_code("The pending reference is unknown or was already used"))?;
+        let e = core.eph.enchanted.get(&pref).cloned().ok_or_else(|| {
+            ApiError::bad_code("The pending reference is unknown or was already used")
+        })?;
         if e.result.is_none() && e.expires <= now() {
             core.eph.enchanted.remove(&pref);
             return Err(ApiError::bad_code("The enchanted link has expired"));

@@ -42,7 +42,8 @@ async fn jwks(State(app): State<Arc<App>>, Path(project): Path<String>) -> ApiRe
 async fn refresh(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     app.tx(|core| {
         let (session, user) = app.session_of(core, &headers)?;
-        app.jwt_response(core, &session, &user, false, false).map(Json)
+        app.jwt_response(core, &session, &user, false, false)
+            .map(Json)
     })
 }
 
@@ -83,7 +84,11 @@ async fn history(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<J
     Ok(Json(Value::Array(list)))
 }
 
-async fn my_tenants(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn my_tenants(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let core = app.lock();
     let (session, user) = app.session_of(&core, &headers)?;
@@ -108,20 +113,30 @@ async fn my_tenants(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     Ok(Json(json!({ "tenants": tenants })))
 }
 
-async fn select_tenant(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn select_tenant(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     let tenant = s(&body, "tenant");
     app.tx(|core| {
         let (session, user) = app.session_of(core, &headers)?;
         if !tenant.is_empty() && !user.user_tenants.iter().any(|t| t.tenant_id == tenant) {
-            return Err(ApiError::bad_request(format!("The user is not a member of tenant {tenant:?}")));
+            return Err(ApiError::bad_request(format!(
+                "The user is not a member of tenant {tenant:?}"
+            )));
         }
         let t = now();
         let new = SessionRecord {
             id: random_id("S", 27),
             created: t,
             expires: t + app.settings.refresh_ttl,
-            dct: if tenant.is_empty() { None } else { Some(tenant.clone()) },
+            dct: if tenant.is_empty() {
+                None
+            } else {
+                Some(tenant.clone())
+            },
             ..session
         };
         core.data().put_session(new.clone());
@@ -129,15 +144,20 @@ async fn select_tenant(State(app): State<Arc<App>>, headers: HeaderMap, body: By
     })
 }
 
-async fn exchange_access_key(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn exchange_access_key(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
-    let options = body.get("loginOptions").cloned().unwrap_or_else(|| json!({}));
-    let bearer = app.bearer(&headers)?;
-    let secret = bearer
-        .parts
-        .first()
+    let options = body
+        .get("loginOptions")
         .cloned()
-        .ok_or_else(|| ApiError::unauthorized("An access key is required: send Bearer <projectId>:<accessKey>"))?;
+        .unwrap_or_else(|| json!({}));
+    let bearer = app.bearer(&headers)?;
+    let secret = bearer.parts.first().cloned().ok_or_else(|| {
+        ApiError::unauthorized("An access key is required: send Bearer <projectId>:<accessKey>")
+    })?;
     let digest = sha256_hex(secret.as_bytes());
     let core = app.lock();
     let key = core
@@ -157,9 +177,12 @@ async fn exchange_access_key(State(app): State<Arc<App>>, headers: HeaderMap, bo
     }
     let selected = s(&options, "selectedTenant");
     if !selected.is_empty() && !key.key_tenants.iter().any(|kt| kt.tenant_id == selected) {
-        return Err(ApiError::bad_request(format!("The access key is not a member of tenant {selected:?}")));
+        return Err(ApiError::bad_request(format!(
+            "The access key is not a member of tenant {selected:?}"
+        )));
     }
-    let (roles, permissions, tenants) = App::authz_claims(&core.store.data, &key.role_names, &key.key_tenants);
+    let (roles, permissions, tenants) =
+        App::authz_claims(&core.store.data, &key.role_names, &key.key_tenants);
     let exp = t + app.settings.session_ttl;
     let mut claims = Map::new();
     for (k, v) in &key.custom_claims {
@@ -181,6 +204,11 @@ async fn exchange_access_key(State(app): State<Arc<App>>, headers: HeaderMap, bo
     if !selected.is_empty() {
         claims.insert("dct".into(), json!(selected));
     }
-    let jwt = core.keys.sign(&Value::Object(claims)).map_err(ApiError::internal)?;
-    Ok(Json(json!({"sessionJwt": jwt, "expiration": exp, "keyId": key.id})))
+    let jwt = core
+        .keys
+        .sign(&Value::Object(claims))
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        json!({"sessionJwt": jwt, "expiration": exp, "keyId": key.id}),
+    ))
 }

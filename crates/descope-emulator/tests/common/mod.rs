@@ -16,10 +16,19 @@ pub struct Client {
     pub mk: String,
 }
 
+#[derive(Debug)]
 pub struct Resp {
     pub status: u16,
     pub json: Value,
     pub headers: HeaderMap,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -41,7 +50,13 @@ impl Client {
     }
 
     /// `auth` is what follows `P:` in the bearer (None: plain `Bearer P`).
-    pub async fn call(&self, method: Method, path: &str, auth: Option<&str>, body: Option<Value>) -> Resp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
         let mut headers = HeaderMap::new();
         let bearer = match auth {
             Some(a) => format!("Bearer {}:{}", self.pid, a),
@@ -52,8 +67,17 @@ impl Client {
         let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
         let req = HttpRequest::new(method, format!("{}{}", self.base, path), headers, body);
         let r = self.t.send(req).await.expect("request");
-        let json = if r.body.is_empty() { Value::Null } else { serde_json::from_slice(&r.body).unwrap_or(Value::String(String::from_utf8_lossy(&r.body).into())) };
-        Resp { status: r.status.as_u16(), json, headers: r.headers }
+        let json = if r.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&r.body)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&r.body).into()))
+        };
+        Resp {
+            status: r.status.as_u16(),
+            json,
+            headers: r.headers,
+        }
     }
 
     pub async fn post(&self, path: &str, auth: Option<&str>, body: Value) -> Resp {
@@ -72,7 +96,8 @@ impl Client {
 
     /// Creates a test user and signs it in with a generated OTP; returns the verify response.
     pub async fn login_test_user(&self, login_id: &str, extra: Value) -> Value {
-        let mut body = json!({"loginId": login_id, "email": login_id, "invite": false, "test": true});
+        let mut body =
+            json!({"loginId": login_id, "email": login_id, "invite": false, "test": true});
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             for (k, v) in e {
                 b.insert(k.clone(), v.clone());
@@ -86,11 +111,20 @@ impl Client {
     /// Signs an existing test user in with a generated OTP.
     pub async fn otp_login(&self, login_id: &str) -> Value {
         let r = self
-            .mgmt("/v1/mgmt/tests/generate/otp", json!({"loginId": login_id, "deliveryMethod": "email", "loginOptions": {}}))
+            .mgmt(
+                "/v1/mgmt/tests/generate/otp",
+                json!({"loginId": login_id, "deliveryMethod": "email", "loginOptions": {}}),
+            )
             .await;
         assert_eq!(r.status, 200, "generate otp: {}", r.json);
         let code = r.json["code"].as_str().unwrap().to_string();
-        let v = self.post("/v1/auth/otp/verify/email", None, json!({"loginId": login_id, "code": code})).await;
+        let v = self
+            .post(
+                "/v1/auth/otp/verify/email",
+                None,
+                json!({"loginId": login_id, "code": code}),
+            )
+            .await;
         assert_eq!(v.status, 200, "verify: {}", v.json);
         v.json
     }
@@ -119,6 +153,10 @@ pub async fn start_default() -> (EmulatorHandle, Client) {
 pub fn assert_descope_error(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "status (body {})", r.json);
     for k in ["errorCode", "errorDescription", "errorMessage"] {
-        assert!(r.json[k].as_str().is_some_and(|s| !s.is_empty()), "{k} missing in {}", r.json);
+        assert!(
+            r.json[k].as_str().is_some_and(|s| !s.is_empty()),
+            "{k} missing in {}",
+            r.json
+        );
     }
 }
