@@ -226,7 +226,9 @@ impl App {
     /// Adds a message to the outbox (and prints it when configured).
     pub fn send(&self, core: &mut Core, msg: OutboxMessage) {
         if self.settings.print_outbox {
-            println!("[outbox] {}", msg.summary());
+            use std::io::Write;
+            // A closed stdout must not take the server down.
+            let _ = writeln!(std::io::stdout().lock(), "[outbox] {}", msg.summary());
         }
         core.eph.outbox.push(msg);
     }

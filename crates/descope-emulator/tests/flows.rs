@@ -1421,3 +1421,79 @@ async fn tls_serves_https_with_a_certificate_signed_by_the_reported_ca() {
     assert_eq!(r.json["keys"].as_array().unwrap().len(), 1);
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn auth_calls_need_the_project_bearer() {
+    let (h, c) = start_default().await;
+    let other = Client::new(h.base_url(), "Pnotthisproject", h.management_key(), None);
+    let r = other
+        .call(Method::GET, "/v1/auth/password/policy", None, None)
+        .await;
+    assert_descope_error(&r, 401);
+    assert!(r.json["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("Pnotthisproject"));
+    // The JWKS is public.
+    let r = other
+        .call(
+            Method::GET,
+            &format!("/v2/keys/{}", h.project_id()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        c.call(Method::GET, "/v1/auth/password/policy", None, None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn magic_and_enchanted_link_updates_change_email_and_phone_after_verify() {
+    let (h, c) = start_default().await;
+    let v = c.login_test_user("mlu@example.com", json!({})).await;
+    let rt = v["refreshJwt"].as_str().unwrap().to_string();
+    let r = c.post("/v1/auth/magiclink/update/email", Some(&rt), json!({"loginId": "mlu@example.com", "email": "mlu2@example.com", "addToLoginIDs": false, "onMergeUseExisting": false})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let token = h.last_message("mlu@example.com").unwrap().token.unwrap();
+    let v2 = c
+        .post("/v1/auth/magiclink/verify", None, json!({"token": token}))
+        .await;
+    assert_eq!(v2.json["user"]["email"], "mlu2@example.com");
+    let r = c.post("/v1/auth/magiclink/update/phone", Some(&rt), json!({"loginId": "mlu@example.com", "phone": "+15555550123", "addToLoginIDs": false, "onMergeUseExisting": false})).await;
+    assert_eq!(r.json["maskedPhone"], "+*******0123");
+    let token = h.last_message("mlu@example.com").unwrap().token.unwrap();
+    let v3 = c
+        .post("/v1/auth/magiclink/verify", None, json!({"token": token}))
+        .await;
+    assert_eq!(v3.json["user"]["phone"], "+15555550123");
+    let r = c.post("/v1/auth/enchantedlink/update/email", Some(&rt), json!({"loginId": "mlu@example.com", "email": "mlu3@example.com", "addToLoginIDs": true, "onMergeUseExisting": false})).await;
+    assert_eq!(r.status, 200);
+    let pref = r.json["pendingRef"].as_str().unwrap().to_string();
+    let token = h.last_message("mlu@example.com").unwrap().token.unwrap();
+    assert_eq!(
+        c.post(
+            "/v1/auth/enchantedlink/verify",
+            None,
+            json!({"token": token})
+        )
+        .await
+        .status,
+        200
+    );
+    let s = c
+        .post(
+            "/v1/auth/enchantedlink/pending-session",
+            None,
+            json!({"pendingRef": pref}),
+        )
+        .await;
+    assert_eq!(
+        s.json["user"]["loginIds"],
+        json!(["mlu@example.com", "mlu3@example.com"])
+    );
+}

@@ -39,8 +39,16 @@ async fn not_implemented(req: Request) -> Response {
     ApiError::not_implemented(req.method().as_str(), req.uri().path()).into_response()
 }
 
-/// A fixed one-minute window over every API call (emulator endpoints excluded).
+/// Checks the project ID of the bearer on API calls, then applies a fixed one-minute rate-limit
+/// window (emulator endpoints and the JWKS are exempt from both).
 async fn rate_limit(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let api = path.starts_with("/v1/") || path.starts_with("/v2/mgmt/");
+    if api {
+        if let Err(e) = app.bearer(req.headers()) {
+            return e.into_response();
+        }
+    }
     if let Some(limit) = app.settings.rate_limit_per_minute {
         if !req.uri().path().starts_with("/emulator/") {
             let t = now();
