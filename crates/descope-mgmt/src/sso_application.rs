@@ -384,8 +384,7 @@ impl SsoApplications {
         id: Option<String>,
         name: String,
         login_page_url: String,
-        realm: String,
-        reply_url: String,
+        (realm, reply_url): (String, String),
     ) -> WsFedApplication {
         WsFedApplication::wrap(
             self.req(endpoint, decode)
@@ -421,8 +420,7 @@ impl SsoApplications {
             id.map(str::to_owned),
             name.into(),
             login_page_url.into(),
-            realm.into(),
-            reply_url.into(),
+            (realm.into(), reply_url.into()),
         )
     }
 
@@ -441,8 +439,7 @@ impl SsoApplications {
             Some(id.into()),
             name.into(),
             login_page_url.into(),
-            realm.into(),
-            reply_url.into(),
+            (realm.into(), reply_url.into()),
         )
     }
 

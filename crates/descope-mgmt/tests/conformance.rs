@@ -1269,54 +1269,12 @@ fn matches(py: &Value, rs: &Value) -> bool {
 }
 
 fn query_pairs(q: &str) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = form_urlencoded_parse(q);
-    v.sort();
-    v
+    form_urlencoded_parse(q)
 }
 
 fn form_urlencoded_parse(q: &str) -> Vec<(String, String)> {
-    // The query strings here are simple; decode `+` and `%XX`.
-    fn dec(s: &str) -> String {
-        let bytes = s.replace('+', " ").into_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-                if let Ok(b) =
-                    u8::from_str_radix(&String::from_utf8_lossy(&bytes[i + 1..i + 3]), 16)
-                {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (dec(k), dec(v))
-        })
-        .collect()
-}
-
-/// Python sends the booleans of `get_provider_token` capitalised on some versions; compare
-/// query values case-insensitively for `true`/`false` only.
-fn normalise_bool(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-    pairs
-        .into_iter()
-        .map(|(k, v)| {
-            let lv = v.to_ascii_lowercase();
-            if lv == "true" || lv == "false" {
-                (k, lv)
-            } else {
-                (k, v)
-            }
-        })
+    form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
@@ -1400,10 +1358,13 @@ async fn replay(c: &Value, fx: &Value) -> std::result::Result<&'static str, Stri
         if url.0 != want["path"].as_str().unwrap_or_default() {
             return Err(format!("path {} != {}", url.0, want["path"]));
         }
-        let wq = normalise_bool(query_pairs(want["query"].as_str().unwrap_or_default()));
-        let gq = normalise_bool(query_pairs(&url.1));
-        if wq != gq {
-            return Err(format!("query {gq:?} != {wq:?}"));
+        let wq = query_pairs(want["query"].as_str().unwrap_or_default());
+        let gq = query_pairs(&url.1);
+        if wq != gq || url.1 != want["query"].as_str().unwrap_or_default() {
+            return Err(format!(
+                "query {} ({gq:?}) != {} ({wq:?})",
+                url.1, want["query"]
+            ));
         }
         let auth = got
             .headers
