@@ -1,7 +1,6 @@
 //! Replays every `mgmt.*` wire case recorded from the official Python SDK
 //! (`conformance/python-2.16.1.json`): the Rust call must send the same method, path, query,
 //! `Authorization` and JSON body, and return the same result or refuse before sending.
-#![allow(deprecated)]
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -1,0 +1,7 @@
+//! The integration tests of descope-mgmt (one test binary).
+#![allow(deprecated)]
+
+#[path = "mgmt/behaviour.rs"]
+mod behaviour;
+#[path = "mgmt/conformance.rs"]
+mod conformance;
