@@ -154,3 +154,38 @@ pub fn obj(v: &Value, key: &str) -> Map<String, Value> {
 pub fn int(v: &Value, key: &str) -> i64 {
     v.get(key).and_then(Value::as_i64).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_only_what_descope_shows() {
+        assert_eq!(mask_email("desmond@descope.com"), "d***@descope.com");
+        assert_eq!(mask_email("not-an-email"), "***");
+        assert_eq!(mask_phone("+12125551234"), "+*******1234");
+        assert_eq!(mask_phone("123"), "123");
+    }
+
+    #[test]
+    fn secret_eq_compares_whole_values() {
+        assert!(secret_eq("abc", "abc"));
+        assert!(!secret_eq("abc", "abd"));
+        assert!(!secret_eq("abc", "abcd"));
+    }
+
+    #[test]
+    fn random_ids_have_the_prefix_length_and_differ() {
+        let a = random_id("U", 27);
+        assert_eq!(a.len(), 28);
+        assert!(a.starts_with('U') && a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, random_id("U", 27));
+        assert!(random_digits(6).chars().all(|c| c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn an_empty_body_is_an_empty_object_and_bad_json_is_400() {
+        assert_eq!(parse_body(b"  ").unwrap(), serde_json::json!({}));
+        assert_eq!(parse_body(b"{bad").unwrap_err().status.as_u16(), 400);
+    }
+}

@@ -1497,3 +1497,57 @@ async fn magic_and_enchanted_link_updates_change_email_and_phone_after_verify() 
         json!(["mlu@example.com", "mlu3@example.com"])
     );
 }
+
+#[tokio::test]
+async fn a_wrong_method_on_a_known_path_answers_501_too() {
+    let (_h, c) = start_default().await;
+    let r = c
+        .call(Method::GET, "/v1/auth/otp/verify/email", None, None)
+        .await;
+    assert_descope_error(&r, 501);
+    assert!(r.json["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("GET /v1/auth/otp/verify/email"));
+}
+
+#[tokio::test]
+async fn an_expired_refresh_token_is_refused() {
+    let (_h, c) = start(Emulator::builder().refresh_ttl(Duration::from_secs(1))).await;
+    let v = c.login_test_user("exp@example.com", json!({})).await;
+    let rt = v["refreshJwt"].as_str().unwrap();
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let r = c.post("/v1/auth/refresh", Some(rt), json!({})).await;
+    assert_descope_error(&r, 401);
+    assert!(r.json["errorMessage"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_updates_of_one_user_lose_no_update() {
+    let (_h, c) = start_default().await;
+    let c = std::sync::Arc::new(c);
+    for i in 0..20 {
+        c.mgmt("/v1/mgmt/role/create", json!({"name": format!("r{i}")}))
+            .await;
+    }
+    c.mgmt("/v1/mgmt/user/create", json!({"loginId": "busy"}))
+        .await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let c = c.clone();
+            tokio::spawn(async move {
+                c.mgmt(
+                    "/v2/mgmt/user/update/role/add",
+                    json!({"loginId": "busy", "roleNames": [format!("r{i}")]}),
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    let u = c.mgmt_get("/v1/mgmt/user?loginId=busy").await;
+    assert_eq!(u.json["user"]["roleNames"].as_array().unwrap().len(), 20);
+}

@@ -28,6 +28,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(mgmt_project::routes())
         .merge(emulator::routes())
         .fallback(not_implemented)
+        .method_not_allowed_fallback(not_implemented)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             rate_limit,

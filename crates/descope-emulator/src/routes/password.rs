@@ -400,3 +400,29 @@ async fn totp_verify(
         .map(Json)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_needs_length_cases_and_a_digit() {
+        assert!(check_policy("Passw0rd").is_ok());
+        for weak in ["Pass0rd", "password1", "PASSWORD1", "Passwords"] {
+            assert_eq!(
+                check_policy(weak).unwrap_err().status.as_u16(),
+                400,
+                "{weak}"
+            );
+        }
+    }
+
+    #[test]
+    fn hashes_verify_only_the_right_password_and_are_salted() {
+        let h = hash_password("Passw0rd");
+        assert!(verify_password(&h, "Passw0rd"));
+        assert!(!verify_password(&h, "Passw0rD"));
+        assert_ne!(h, hash_password("Passw0rd"));
+        assert!(!verify_password("garbage", "Passw0rd"));
+    }
+}
