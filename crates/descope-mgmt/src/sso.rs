@@ -142,8 +142,8 @@ impl FgaGroupMapping {
 }
 
 /// OIDC settings (`settings` of `configure_oidc_settings`). Note the API's `JWKsUrl` and
-/// `userAttrMapping` names.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// `userAttrMapping` names. `Debug` hides the client secret.
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SsoOidcSettings {
@@ -186,6 +186,21 @@ pub struct SsoOidcSettings {
     /// Use PKCE (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_pkce: Option<bool>,
+}
+
+impl std::fmt::Debug for SsoOidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoOidcSettings")
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("auth_url", &self.auth_url)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SsoOidcSettings {
@@ -338,8 +353,9 @@ impl SsoSamlSettingsByMetadata {
 }
 
 /// A tenant's SSO settings (`load_settings`): the `tenant`, `saml` and `oidc` parts as the
-/// API sends them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// API sends them. `Debug` shows only which fields are present (the OIDC part holds the
+/// client secret).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct SsoSettings {
@@ -352,6 +368,17 @@ pub struct SsoSettings {
     /// Every other field.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl std::fmt::Debug for SsoSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = |m: &JsonObject| m.keys().cloned().collect::<Vec<_>>();
+        f.debug_struct("SsoSettings")
+            .field("tenant", &self.tenant.get("id"))
+            .field("saml_fields", &keys(&self.saml))
+            .field("oidc_fields", &keys(&self.oidc))
+            .finish_non_exhaustive()
+    }
 }
 
 builder!(

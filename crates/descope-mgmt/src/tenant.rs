@@ -63,7 +63,7 @@ fn tenant_id(resp: descope_transport::ApiResponse) -> Result<String> {
 }
 
 builder!(
-    /// `create` / `update`: await the tenant ID (create) or `()` (update).
+    /// `create`: await the new tenant's ID.
     CreateTenant -> String
 );
 builder!(

@@ -618,17 +618,5 @@ impl Sort {
 // ---------------------------------------------------------------------------------------------
 // Results shared by several modules
 
-/// The answer of calls that return a user (`{"user": {...}}`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UserResponse {
-    /// The user.
-    #[serde(default)]
-    pub user: User,
-    /// Every other field.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
 /// A generic record for answers the SDK passes through (the raw JSON object).
 pub type JsonObject = Map<String, Value>;

@@ -312,7 +312,7 @@ builder!(
     CreateUser -> User
 );
 builder!(
-    /// `update`: a full override of the user; await `()`... the updated [`User`].
+    /// `update`: a full override of the user; await the updated [`User`].
     UpdateUser -> User
 );
 builder!(

@@ -179,3 +179,19 @@ async fn unknown_response_fields_stay_reachable() {
     assert_eq!(tenant.name, "Acme");
     assert_eq!(tenant.extra["brandNewField"], json!({"x": 1}));
 }
+
+#[tokio::test]
+async fn sso_client_secrets_never_show_in_debug() {
+    let mut settings = descope_mgmt::sso::SsoOidcSettings::new("idp", "client-1");
+    settings.client_secret = Some("oidc-client-secret".into());
+    assert!(!format!("{settings:?}").contains("oidc-client-secret"));
+
+    let t = ScriptedTransport::new();
+    t.push_json(
+        200,
+        json!({"tenant": {"id": "T1"}, "oidc": {"clientId": "c", "clientSecret": "oidc-client-secret"}}),
+    );
+    let loaded = mgmt(&t).sso().load_settings("T1").await.unwrap();
+    assert_eq!(loaded.oidc["clientSecret"], "oidc-client-secret");
+    assert!(!format!("{loaded:?}").contains("oidc-client-secret"));
+}
