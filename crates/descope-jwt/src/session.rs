@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use descope_core::{Error, Result, TokenErrorKind};
-use serde::de::{self, DeserializeOwned, IgnoredAny, Visitor};
+use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
@@ -37,6 +37,7 @@ struct Inner {
     /// The decoded payload: the claims are parsed into JSON values only when asked for.
     payload: Box<[u8]>,
     claims: OnceLock<Value>,
+    derived: OnceLock<Derived>,
     core: CoreClaims,
     key: Option<Arc<VerifyingKey>>,
 }
@@ -51,11 +52,43 @@ pub(crate) struct CoreClaims {
     pub aud: Aud,
     pub user_id: String,
     pub project_id: String,
-    pub roles: Vec<String>,
-    pub permissions: Vec<String>,
-    pub tenants: BTreeMap<String, TenantClaims>,
     pub dct: Option<String>,
-    pub amr: Vec<String>,
+}
+
+/// Claims read only when asked for (roles, permissions, tenants, amr), from the JSON tree.
+#[derive(Debug, Default)]
+struct Derived {
+    roles: Vec<String>,
+    permissions: Vec<String>,
+    tenants: BTreeMap<String, TenantClaims>,
+    amr: Vec<String>,
+}
+
+impl Derived {
+    fn of(claims: &Map<String, Value>) -> Self {
+        let tenants = match claims.get("tenants") {
+            Some(Value::Object(t)) => t
+                .iter()
+                .map(|(id, v)| {
+                    let o = v.as_object();
+                    (
+                        id.clone(),
+                        TenantClaims {
+                            roles: strings(o.and_then(|o| o.get("roles"))),
+                            permissions: strings(o.and_then(|o| o.get("permissions"))),
+                        },
+                    )
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        Self {
+            roles: strings(claims.get("roles")),
+            permissions: strings(claims.get("permissions")),
+            tenants,
+            amr: strings(claims.get("amr")),
+        }
+    }
 }
 
 /// The `aud` claim as the audience rules see it.
@@ -70,7 +103,6 @@ pub(crate) enum Aud {
     Invalid,
 }
 
-#[cfg(test)]
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::Array(items)) => items
@@ -122,81 +154,6 @@ impl<'de> Deserialize<'de> for Time {
     }
 }
 
-/// A list entry kept when it is a string, skipped otherwise.
-struct Lenient(Option<String>);
-
-impl<'de> Deserialize<'de> for Lenient {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Lenient;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(Some(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(Some(v)))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_none<E: de::Error>(self) -> std::result::Result<Lenient, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_some<D: Deserializer<'de>>(
-                self,
-                d: D,
-            ) -> std::result::Result<Lenient, D::Error> {
-                Lenient::deserialize(d)
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(
-                self,
-                mut a: A,
-            ) -> std::result::Result<Lenient, A::Error> {
-                while a.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Lenient(None))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(
-                self,
-                mut a: A,
-            ) -> std::result::Result<Lenient, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Lenient(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-#[derive(Deserialize)]
-struct RawTenant {
-    #[serde(default)]
-    roles: Option<Vec<Lenient>>,
-    #[serde(default)]
-    permissions: Option<Vec<Lenient>>,
-}
-
-fn lenient(v: Option<Vec<Lenient>>) -> Vec<String> {
-    v.unwrap_or_default()
-        .into_iter()
-        .filter_map(|l| l.0)
-        .collect()
-}
-
 /// The claims the SDK reads, borrowed from the payload where it can.
 #[derive(Deserialize)]
 struct RawClaims<'a> {
@@ -216,14 +173,6 @@ struct RawClaims<'a> {
     dsub: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     dct: Option<Cow<'a, str>>,
-    #[serde(default)]
-    roles: Option<Vec<Lenient>>,
-    #[serde(default)]
-    permissions: Option<Vec<Lenient>>,
-    #[serde(default)]
-    amr: Option<Vec<Lenient>>,
-    #[serde(default)]
-    tenants: Option<BTreeMap<String, RawTenant>>,
 }
 
 impl CoreClaims {
@@ -274,20 +223,6 @@ impl CoreClaims {
             .or_else(|| nonempty(raw.sub))
             .unwrap_or_default();
         let project_id = iss.as_deref().map(project_of).unwrap_or("").to_owned();
-        let tenants = raw
-            .tenants
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(id, t)| {
-                (
-                    id,
-                    TenantClaims {
-                        roles: lenient(t.roles),
-                        permissions: lenient(t.permissions),
-                    },
-                )
-            })
-            .collect();
         Ok(CoreClaims {
             exp: exp.0,
             nbf: raw.nbf.map(|t| t.0),
@@ -296,11 +231,7 @@ impl CoreClaims {
             aud,
             user_id,
             project_id,
-            roles: lenient(raw.roles),
-            permissions: lenient(raw.permissions),
-            tenants,
             dct: nonempty(raw.dct),
-            amr: lenient(raw.amr),
         })
     }
 
@@ -420,14 +351,14 @@ pub(crate) fn granted<'s>(
     if s.is_empty_claims() {
         return None;
     }
-    let core = &s.inner.core;
+    let d = s.derived();
     if tenant.is_empty() {
         return Some(match what {
-            Grant::Roles => &core.roles,
-            Grant::Permissions => &core.permissions,
+            Grant::Roles => &d.roles,
+            Grant::Permissions => &d.permissions,
         });
     }
-    let t = core.tenants.get(tenant)?;
+    let t = d.tenants.get(tenant)?;
     Some(match what {
         Grant::Roles => &t.roles,
         Grant::Permissions => &t.permissions,
@@ -469,6 +400,7 @@ impl Session {
                 token: token.into(),
                 payload: payload.into_boxed_slice(),
                 claims: OnceLock::new(),
+                derived: OnceLock::new(),
                 core,
                 key,
             }),
@@ -479,26 +411,7 @@ impl Session {
     #[cfg(test)]
     pub(crate) fn from_claims_for_tests(claims: Value) -> Self {
         let payload = serde_json::to_vec(&claims).unwrap();
-        let core = CoreClaims::parse(&payload).unwrap_or_else(|_| {
-            let mut c = CoreClaims::default();
-            if let Value::Object(m) = &claims {
-                c.roles = strings(m.get("roles"));
-                c.permissions = strings(m.get("permissions"));
-                if let Some(Value::Object(t)) = m.get("tenants") {
-                    for (id, v) in t {
-                        let o = v.as_object();
-                        c.tenants.insert(
-                            id.clone(),
-                            TenantClaims {
-                                roles: strings(o.and_then(|o| o.get("roles"))),
-                                permissions: strings(o.and_then(|o| o.get("permissions"))),
-                            },
-                        );
-                    }
-                }
-            }
-            c
-        });
+        let core = CoreClaims::parse(&payload).unwrap_or_default();
         Self::new("", payload, core, None)
     }
 
@@ -510,6 +423,12 @@ impl Session {
             .filter(|b| !b.is_ascii_whitespace())
             .count()
             <= 2
+    }
+
+    fn derived(&self) -> &Derived {
+        self.inner
+            .derived
+            .get_or_init(|| Derived::of(self.claims()))
     }
 
     pub(crate) fn core(&self) -> &CoreClaims {
@@ -575,22 +494,22 @@ impl Session {
 
     /// Project-level roles (`roles` claim).
     pub fn roles(&self) -> &[String] {
-        &self.inner.core.roles
+        &self.derived().roles
     }
 
     /// Project-level permissions (`permissions` claim).
     pub fn permissions(&self) -> &[String] {
-        &self.inner.core.permissions
+        &self.derived().permissions
     }
 
     /// Tenant memberships (`tenants` claim), by tenant ID.
     pub fn tenants(&self) -> &BTreeMap<String, TenantClaims> {
-        &self.inner.core.tenants
+        &self.derived().tenants
     }
 
     /// One tenant's roles and permissions.
     pub fn tenant(&self, tenant_id: &str) -> Option<&TenantClaims> {
-        self.inner.core.tenants.get(tenant_id)
+        self.derived().tenants.get(tenant_id)
     }
 
     /// The selected tenant (`dct` claim, set by `select_tenant`).
@@ -600,7 +519,7 @@ impl Session {
 
     /// Authentication methods (`amr` claim), such as `email` or `oauth`.
     pub fn amr(&self) -> &[String] {
-        &self.inner.core.amr
+        &self.derived().amr
     }
 
     /// Any claim by name, including custom claims (`nsec` holds login-time custom claims).
@@ -702,9 +621,9 @@ impl fmt::Debug for Session {
             .field("user_id", &c.user_id)
             .field("project_id", &c.project_id)
             .field("expires_at", &c.exp)
-            .field("roles", &c.roles)
-            .field("permissions", &c.permissions)
-            .field("tenants", &c.tenants.keys().collect::<Vec<_>>())
+            .field("roles", &self.roles())
+            .field("permissions", &self.permissions())
+            .field("tenants", &self.tenants().keys().collect::<Vec<_>>())
             .field("selected_tenant", &c.dct)
             .field("token", &"[redacted]")
             .finish()
@@ -894,6 +813,12 @@ mod tests {
             let e = CoreClaims::parse(payload).unwrap_err();
             assert_eq!(e.token_kind(), Some(TokenErrorKind::Malformed));
         }
+    }
+
+    #[test]
+    fn duplicate_standard_claims_are_malformed() {
+        let e = CoreClaims::parse(br#"{"exp":1,"sub":"a","exp":99999999999}"#).unwrap_err();
+        assert_eq!(e.token_kind(), Some(TokenErrorKind::Malformed));
     }
 
     #[test]

@@ -573,3 +573,34 @@ impl CloneRefusal for Option<Refusal> {
         })
     }
 }
+
+#[tokio::test]
+async fn divergence_validate_and_refresh_refreshes_after_any_session_failure() {
+    // A session token with a flipped signature bit: the official SDK lets the JWT library's
+    // error escape and does not refresh; the Rust SDK refreshes.
+    let case = token_case("tamper.signature");
+    assert_eq!(
+        case["results"]["validate_and_refresh_session"]["result"]["class"],
+        "InvalidSignatureError"
+    );
+    let t = ScriptedTransport::new();
+    push(
+        &t,
+        &refresh_answer(&token_case("valid.session")["results"]["refresh_session"]["result"]),
+    );
+    let c = client(&t, jwks(Some(&["oracle-rsa-1"])));
+    let valid_refresh = matrix()["meta"]["VALID_REFRESH"].as_str().unwrap();
+    let r = c
+        .validate_and_refresh_session(case["token"].as_str().unwrap(), valid_refresh, None)
+        .await
+        .unwrap();
+    assert_eq!(t.requests().len(), 1);
+    assert!(t.requests()[0].url.ends_with("/v1/auth/refresh"));
+    assert_ne!(r.session_token(), case["token"].as_str());
+    // Without a refresh token, the failure is reported as a missing refresh token.
+    let e = c
+        .validate_and_refresh_session(case["token"].as_str().unwrap(), "", None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.token_kind(), Some(TokenErrorKind::Missing));
+}
