@@ -850,7 +850,11 @@ async fn totp_sign_up_returns_a_qr_png_and_sign_in_checks_rfc6238_codes() {
         .unwrap()
         .contains(&format!("secret={key}")));
     let png = STANDARD.decode(r.json["image"].as_str().unwrap()).unwrap();
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        qr_text(&png),
+        r.json["provisioningURL"].as_str().unwrap(),
+        "the image is a QR code of the provisioning URL"
+    );
     let secret = totp_rs::Secret::Encoded(key.clone()).to_bytes().unwrap();
     let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).unwrap();
     let code = totp.generate_current().unwrap();
@@ -1550,4 +1554,18 @@ async fn concurrent_updates_of_one_user_lose_no_update() {
     }
     let u = c.mgmt_get("/v1/mgmt/user?loginId=busy").await;
     assert_eq!(u.json["user"]["roleNames"].as_array().unwrap().len(), 20);
+}
+
+/// Decodes the QR code in a greyscale PNG.
+fn qr_text(png_bytes: &[u8]) -> String {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().expect("PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("PNG frame");
+    assert_eq!(info.color_type, png::ColorType::Grayscale);
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * w + x]);
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("QR decodes").1
 }
