@@ -33,6 +33,7 @@ pub use descope_core::{
     Credential, Endpoint, Error, ErrorKind, FixedClock, Result, RetryPolicy, Secret, SystemClock,
     TokenErrorKind, TransportErrorKind,
 };
+pub use descope_mgmt::Management;
 pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 pub use descope_auth::session::{AccessKeyLoginOptions, LoginRecord, TenantInfo, TenantSelection};
 pub use descope_auth::{
