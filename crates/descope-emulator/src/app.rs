@@ -13,6 +13,9 @@ use crate::store::{Data, Store};
 use crate::util::{now, random_id, secret_eq};
 use crate::OutboxMessage;
 
+/// The most outbox messages kept (the oldest go first).
+pub const OUTBOX_CAP: usize = 10_000;
+
 /// Lifetimes and limits.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -231,6 +234,11 @@ impl App {
             let _ = writeln!(std::io::stdout().lock(), "[outbox] {}", msg.summary());
         }
         core.eph.outbox.push(msg);
+        // Keep a long-running emulator's memory bounded.
+        if core.eph.outbox.len() > OUTBOX_CAP {
+            let excess = core.eph.outbox.len() - OUTBOX_CAP;
+            core.eph.outbox.drain(..excess);
+        }
     }
 
     /// Roles, permissions and tenants claims for a set of project roles and tenant links.

@@ -1569,3 +1569,30 @@ fn qr_text(png_bytes: &[u8]) -> String {
     assert_eq!(grids.len(), 1, "one QR code in the image");
     grids[0].decode().expect("QR decodes").1
 }
+
+#[tokio::test]
+async fn an_mfa_update_adds_the_new_factor_to_the_sessions_factors() {
+    let (h, c) = start_default().await;
+    let pw = c
+        .post(
+            "/v1/auth/password/signup",
+            None,
+            json!({"loginId": "mfa@example.com", "password": "Passw0rdOk"}),
+        )
+        .await;
+    let rt = pw.json["refreshJwt"].as_str().unwrap().to_string();
+    let r = c.post("/v1/auth/otp/update/phone/sms", Some(&rt), json!({"loginId": "mfa@example.com", "phone": "+12125550777", "addToLoginIDs": false, "onMergeUseExisting": false, "mfa": true})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let code = h.last_message("mfa@example.com").unwrap().code.unwrap();
+    let v = c
+        .post(
+            "/v1/auth/otp/verify/sms",
+            None,
+            json!({"loginId": "mfa@example.com", "code": code}),
+        )
+        .await;
+    assert_eq!(
+        claims(v.json["sessionJwt"].as_str().unwrap())["amr"],
+        json!(["pwd", "sms"])
+    );
+}

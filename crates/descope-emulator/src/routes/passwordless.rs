@@ -424,7 +424,8 @@ async fn update(
             expires: now() + app.settings.code_ttl,
             action,
             options: json!({}),
-            prior: Some(session),
+            // With `mfa`, the new factor is added to the session's factors.
+            prior: if b(&body, "mfa") { Some(session) } else { None },
             pending_ref: None,
         };
         Ok(Json(issue(&app, core, flow, pending, &address, &uri)))
@@ -533,17 +534,12 @@ pub fn complete(
     }
     let user_id = user.user_id.clone();
     core.data().put_user(user);
-    // Updates keep the session they were made from; their result is a fresh session of the same user.
-    let prior = match pending.action {
-        Action::UpdateEmail { .. } | Action::UpdatePhone { .. } => None,
-        _ => pending.prior.as_ref().cloned(),
-    };
     app.login(
         core,
         &user_id,
         vec![amr_method.to_string()],
         &pending.options,
-        prior.as_ref(),
+        pending.prior.as_ref(),
         first_seen,
         ip,
     )
