@@ -547,6 +547,14 @@ impl std::fmt::Debug for UserPages {
     }
 }
 
+impl UserPages {
+    /// The next page, or `None` when every page was returned (the same as the stream's
+    /// `next()`, without a streams crate).
+    pub async fn next_page(&mut self) -> Option<Result<Vec<User>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+}
+
 impl Stream for UserPages {
     type Item = Result<Vec<User>>;
 

@@ -2,6 +2,12 @@
 
 use crate::Client;
 
+/// The examples of `docs/management.md`, compiled by `cargo test --doc` so the guide cannot
+/// drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/management.md")]
+pub struct ManagementGuideExamples;
+
 impl Client {
     /// The management API: tenants, users, access keys, SSO, roles, permissions, groups,
     /// flows, JWTs, audit, FGA, projects and SSO applications.

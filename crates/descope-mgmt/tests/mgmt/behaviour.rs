@@ -195,3 +195,17 @@ async fn sso_client_secrets_never_show_in_debug() {
     assert_eq!(loaded.oidc["clientSecret"], "oidc-client-secret");
     assert!(!format!("{loaded:?}").contains("oidc-client-secret"));
 }
+
+#[tokio::test]
+async fn next_page_walks_the_same_pages_as_the_stream() {
+    let t = ScriptedTransport::new();
+    t.push_json(200, json!({"users": [user(1)], "total": 2}));
+    t.push_json(200, json!({"users": [user(2)], "total": 2}));
+    let mut pages = mgmt(&t).user().search_all().pages();
+    let mut seen = Vec::new();
+    while let Some(page) = pages.next_page().await {
+        seen.extend(page.unwrap().into_iter().map(|u| u.user_id));
+    }
+    assert_eq!(seen, vec!["U1", "U2"]);
+    assert_eq!(t.request_count(), 2);
+}
