@@ -276,8 +276,14 @@ impl Store {
             for k in load_kind::<AccessKeyRecord>(&db, KIND_ACCESS_KEY)? {
                 data.access_keys.insert(k.id.clone(), k);
             }
+            let now = crate::util::now();
             for s in load_kind::<SessionRecord>(&db, KIND_SESSION)? {
-                data.sessions.insert(s.id.clone(), s);
+                if s.expires > now {
+                    data.sessions.insert(s.id.clone(), s);
+                } else {
+                    // An expired refresh token can never refresh again: forget its session.
+                    data.pending.push(Write::Delete(KIND_SESSION, s.id));
+                }
             }
             data.logins = load_kind(&db, KIND_LOGIN)?;
             let mut keys: Vec<SigningKeyRecord> = load_kind(&db, KIND_SIGNING_KEY)?;
