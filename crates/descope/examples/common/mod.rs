@@ -7,7 +7,7 @@ use std::error::Error;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use descope::Client;
-use descope_emulator::{Emulator, EmulatorHandle};
+use descope_emulator::{Emulator, EmulatorBuilder, EmulatorHandle};
 
 /// Where the example runs.
 pub struct Env {
@@ -30,6 +30,12 @@ impl Env {
 
 /// A client for `DESCOPE_PROJECT_ID` (with `DESCOPE_MANAGEMENT_KEY`), or for a fresh emulator.
 pub async fn connect() -> Result<Env, Box<dyn Error>> {
+    connect_with(Emulator::builder()).await
+}
+
+/// Like [`connect`], starting the embedded emulator (when no project is configured) from
+/// `emulator` instead of the defaults, for examples that need, say, short session lifetimes.
+pub async fn connect_with(emulator: EmulatorBuilder) -> Result<Env, Box<dyn Error>> {
     let project = std::env::var("DESCOPE_PROJECT_ID").unwrap_or_default();
     if !project.trim().is_empty() {
         if std::env::var("DESCOPE_MANAGEMENT_KEY").unwrap_or_default().trim().is_empty() {
@@ -43,7 +49,7 @@ pub async fn connect() -> Result<Env, Box<dyn Error>> {
             target,
         });
     }
-    let emu = Emulator::builder().start().await?;
+    let emu = emulator.start().await?;
     let client = Client::builder_without_env()
         .project_id(emu.project_id())
         .management_key(emu.management_key())
@@ -71,4 +77,43 @@ pub fn unique_suffix() -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     format!("{:x}{:x}", std::process::id(), nanos)
+}
+
+/// Fails the example with `message` unless `condition` holds.
+pub fn check(condition: bool, message: impl Into<String>) -> Result<(), Box<dyn Error>> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into().into())
+    }
+}
+
+/// The `t` query parameter of a magic or enchanted link: the token the verify calls take.
+pub fn link_token(link: &str) -> Result<String, Box<dyn Error>> {
+    let query = link.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "t")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| "the link has no `t` query parameter".into())
+}
+
+/// The current code of an authenticator app holding `key` (the base32 key of a TOTP sign-up):
+/// RFC 6238 with SHA-1, 6 digits and 30-second steps, as Descope provisions it.
+pub fn totp_code(key: &str) -> Result<String, Box<dyn Error>> {
+    let secret = totp_rs::Secret::Encoded(key.to_owned())
+        .to_bytes()
+        .map_err(|e| format!("the TOTP key is not base32: {e:?}"))?;
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret);
+    Ok(totp.generate_current()?)
+}
+
+/// One line about an API refusal: the HTTP status, the Descope error code and its message.
+pub fn describe(e: &descope::Error) -> String {
+    match (e.status(), e.code()) {
+        (Some(status), Some(code)) => format!(
+            "HTTP {status}, Descope error {code} ({})",
+            e.api_message().unwrap_or("no message")
+        ),
+        _ => e.to_string(),
+    }
 }
