@@ -425,6 +425,14 @@ impl EmulatorHandle {
         self.app.lock().eph.outbox.clear();
     }
 
+    /// Rotates the signing key, as `POST /emulator/keys/rotate` does: new tokens are signed with
+    /// a new key, and the old key stays in the JWKS for the grace period. Returns the new key ID.
+    pub async fn rotate_keys(&self) -> Result<String, EmulatorError> {
+        routes::emulator::rotate_keys(&self.app)
+            .await
+            .map_err(|e| EmulatorError(e.message))
+    }
+
     /// Stops accepting connections and waits (briefly) for open ones to finish.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);

@@ -1596,3 +1596,19 @@ async fn an_mfa_update_adds_the_new_factor_to_the_sessions_factors() {
         json!(["pwd", "sms"])
     );
 }
+
+#[tokio::test]
+async fn the_handle_rotates_keys_too() {
+    let (h, c) = start_default().await;
+    let before = c.login_test_user("hrot@example.com", json!({})).await;
+    let kid = h.rotate_keys().await.unwrap();
+    let after = c.otp_login("hrot@example.com").await;
+    assert_eq!(
+        header(after["sessionJwt"].as_str().unwrap())["kid"],
+        json!(kid)
+    );
+    assert_ne!(
+        header(before["sessionJwt"].as_str().unwrap())["kid"],
+        json!(kid)
+    );
+}

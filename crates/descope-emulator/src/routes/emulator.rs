@@ -52,6 +52,14 @@ async fn clear_outbox(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiRes
 /// `POST /emulator/keys/rotate`: a new signing key; the old one stays in the JWKS for the grace period.
 async fn rotate(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
+    let kid = rotate_keys(&app).await?;
+    Ok(Json(
+        json!({ "kid": kid, "graceSeconds": app.settings.key_grace }),
+    ))
+}
+
+/// Makes a new signing key and retires the current one; returns the new key ID.
+pub async fn rotate_keys(app: &App) -> ApiResult<String> {
     let t = now();
     let rec = tokio::task::spawn_blocking(move || generate_key(t))
         .await
@@ -73,9 +81,7 @@ async fn rotate(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Js
         records.push(rec.clone());
         core.data().put_signing_keys(records);
         core.keys.keys.push(loaded);
-        Ok(Json(
-            json!({ "kid": rec.kid, "graceSeconds": app.settings.key_grace }),
-        ))
+        Ok(rec.kid.clone())
     })
 }
 
