@@ -45,8 +45,24 @@ pub struct ClonedProject {
     pub extra: Extra,
 }
 
-/// An exported project: file name → file content. Contains secrets: store it safely.
-pub type ProjectFiles = Map<String, Value>;
+/// An exported project: file name → file content, to import back with `import_project`.
+///
+/// It contains the project's secrets: store it safely. `Debug` shows only the file names.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProjectFiles(pub Map<String, Value>);
+
+impl std::fmt::Debug for ProjectFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+impl From<Map<String, Value>> for ProjectFiles {
+    fn from(files: Map<String, Value>) -> Self {
+        Self(files)
+    }
+}
 
 fn projects(resp: descope_transport::ApiResponse) -> Result<Vec<ProjectSummary>> {
     let mut list: Vec<ProjectSummary> = field(&resp, "projects")?;
@@ -115,8 +131,9 @@ impl Project {
     }
 
     /// Imports files made by `export_project`.
-    pub fn import_project(&self, files: ProjectFiles) -> MgmtRequest<()> {
-        self.req(&ep::MGMT_PROJECT_IMPORT, unit).set("files", files)
+    pub fn import_project(&self, files: impl Into<ProjectFiles>) -> MgmtRequest<()> {
+        self.req(&ep::MGMT_PROJECT_IMPORT, unit)
+            .set("files", files.into())
     }
 
     /// Exports a snapshot (the raw answer, `{"files": {...}}`).
@@ -126,16 +143,16 @@ impl Project {
     }
 
     /// Imports a snapshot.
-    pub fn import_snapshot(&self, files: ProjectFiles) -> ImportSnapshot {
+    pub fn import_snapshot(&self, files: impl Into<ProjectFiles>) -> ImportSnapshot {
         ImportSnapshot::wrap(
             self.req(&ep::MGMT_PROJECT_SNAPSHOT_IMPORT, unit)
-                .set("files", files),
+                .set("files", files.into()),
         )
     }
 
     /// Validates a snapshot (the raw answer, `{"ok", "failures"}`).
-    pub fn validate_snapshot(&self, files: ProjectFiles) -> MgmtRequest<JsonObject> {
+    pub fn validate_snapshot(&self, files: impl Into<ProjectFiles>) -> MgmtRequest<JsonObject> {
         self.req(&ep::MGMT_PROJECT_SNAPSHOT_VALIDATE, json)
-            .set("files", files)
+            .set("files", files.into())
     }
 }

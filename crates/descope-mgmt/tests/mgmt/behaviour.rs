@@ -209,3 +209,23 @@ async fn next_page_walks_the_same_pages_as_the_stream() {
     assert_eq!(seen, vec!["U1", "U2"]);
     assert_eq!(t.request_count(), 2);
 }
+
+#[tokio::test]
+async fn a_project_export_shows_only_file_names_in_debug_and_imports_back_unchanged() {
+    let t = ScriptedTransport::new();
+    t.push_json(
+        200,
+        json!({"files": {"connectors/smtp.json": {"password": "smtp-password"}}}),
+    );
+    t.push_json(200, json!({}));
+    let project = mgmt(&t).project();
+    let files = project.export_project().await.unwrap();
+    let shown = format!("{files:?}");
+    assert!(shown.contains("connectors/smtp.json") && !shown.contains("smtp-password"));
+    project.import_project(files).await.unwrap();
+    let bodies = sent_bodies(&t);
+    assert_eq!(
+        bodies[1],
+        json!({"files": {"connectors/smtp.json": {"password": "smtp-password"}}})
+    );
+}
