@@ -17,7 +17,7 @@ use serde_json::json;
 use tower::ServiceExt;
 
 #[path = "../tests/http/support.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod support;
 
 async fn bare() -> &'static str {

@@ -119,6 +119,15 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for DescopeSession {
     }
 }
 
+/// The validated session [`DescopeLayer`](crate::DescopeLayer) put into these request
+/// extensions, if any: for services that are not axum handlers (tonic, hyper), which read
+/// `request.extensions()`.
+pub fn session(extensions: &http::Extensions) -> Option<&Session> {
+    extensions
+        .get::<LayerContext>()
+        .and_then(|ctx| ctx.session.as_ref())
+}
+
 /// The session when there is a valid one, else `None`; never rejects a request that passed
 /// through [`DescopeLayer`](crate::DescopeLayer). For public pages.
 #[derive(Clone, Debug)]

@@ -1,17 +1,19 @@
 //! [`DescopeLayer`]: finds, validates and (when it expired) renews the session of every request.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
 use descope_core::TokenErrorKind;
-use descope_jwt::Session;
+use descope_jwt::{JwtResponse, Session};
 use http::{HeaderMap, HeaderValue, Request};
+use tokio::sync::OnceCell;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -29,6 +31,7 @@ pub(crate) struct Shared {
     pub(crate) require: bool,
     pub(crate) bearer: bool,
     pub(crate) responder: Option<Responder>,
+    pub(crate) renewals: Arc<Renewals>,
 }
 
 impl Shared {
@@ -120,6 +123,7 @@ impl DescopeLayer {
                 require: false,
                 bearer: true,
                 responder: None,
+                renewals: Arc::default(),
             }),
         }
     }
@@ -207,6 +211,66 @@ impl<S> fmt::Debug for DescopeService<S> {
     }
 }
 
+/// How a renewal ended, as every request that waited for it needs to know.
+#[derive(Clone)]
+enum Renewal {
+    Renewed(Box<JwtResponse>),
+    /// Descope answered without a session token.
+    NoSession,
+    /// Failed; `refused` when the refresh token itself was refused (not an outage).
+    Failed {
+        kind: RejectionKind,
+        refused: bool,
+    },
+}
+
+type InFlight = HashMap<Box<str>, Arc<OnceCell<Renewal>>>;
+
+/// Renewals in flight, by refresh token. Requests that carry the same refresh token at the
+/// same time (a page loading several resources just after its session expired) share one call
+/// to Descope instead of racing each other, which matters when the project rotates refresh
+/// tokens: the second call would present a refresh token the first one already replaced.
+/// An entry lives only while its call runs; nothing is remembered afterwards, so a logout
+/// takes effect at once.
+#[derive(Default)]
+pub(crate) struct Renewals {
+    in_flight: Mutex<InFlight>,
+}
+
+impl Renewals {
+    fn lock(&self) -> MutexGuard<'_, InFlight> {
+        self.in_flight.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn renew(&self, shared: &Shared, refresh_token: &str) -> Renewal {
+        let cell = self.lock().entry(refresh_token.into()).or_default().clone();
+        let outcome = cell
+            .get_or_init(|| async {
+                let audience = shared.audience.as_deref();
+                match shared.client.refresh_session(refresh_token, audience).await {
+                    Ok(r) if r.session.is_some() => Renewal::Renewed(Box::new(r)),
+                    Ok(_) => Renewal::NoSession,
+                    Err(e) => Renewal::Failed {
+                        kind: failure_of(&e),
+                        // A refresh token the SDK or the API refused will not get better; a
+                        // network failure or an API outage might.
+                        refused: e.is_token() || matches!(e.status(), Some(400 | 401 | 403)),
+                    },
+                }
+            })
+            .await
+            .clone();
+        let mut map = self.lock();
+        if map
+            .get(refresh_token)
+            .is_some_and(|c| Arc::ptr_eq(c, &cell))
+        {
+            map.remove(refresh_token);
+        }
+        outcome
+    }
+}
+
 /// What authentication made of a request.
 struct Outcome {
     session: Option<Session>,
@@ -265,45 +329,36 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap) -> Outcome {
             set_cookies: Vec::new(),
         };
     };
-    match shared
-        .client
-        .refresh_session(&refresh_token, audience)
-        .await
-    {
+    match shared.renewals.renew(shared, &refresh_token).await {
         // A renewal counts only when it brings a new, validated session token.
-        Ok(renewed) if renewed.session.is_some() => {
+        Renewal::Renewed(renewed) => {
             let now = i64::try_from(shared.client.api().clock().unix_seconds()).unwrap_or(0);
             let rotated = renewed.refresh_token() != Some(&*refresh_token);
             let set_cookies = shared.cookies.set_cookies(&renewed, rotated, now);
             Outcome {
-                session: renewed.session,
+                session: renewed.session.clone(),
                 failure,
                 set_cookies,
             }
         }
-        Ok(_) => Outcome {
+        Renewal::NoSession => Outcome {
             session: None,
             failure: RejectionKind::InvalidSession,
             set_cookies: Vec::new(),
         },
-        Err(e) => {
-            // A refresh token the SDK or the API refused will not get better: delete the
-            // cookies. A network failure or an API outage might: keep them.
-            let refused = e.is_token() || matches!(e.status(), Some(400 | 401 | 403));
-            Outcome {
-                session: None,
-                failure: if failure == RejectionKind::MissingSession {
-                    failure_of(&e)
-                } else {
-                    failure
-                },
-                set_cookies: if refused {
-                    shared.cookies.clear_cookies()
-                } else {
-                    Vec::new()
-                },
-            }
-        }
+        Renewal::Failed { kind, refused } => Outcome {
+            session: None,
+            failure: if failure == RejectionKind::MissingSession {
+                kind
+            } else {
+                failure
+            },
+            set_cookies: if refused {
+                shared.cookies.clear_cookies()
+            } else {
+                Vec::new()
+            },
+        },
     }
 }
 

@@ -70,7 +70,7 @@ mod routes;
 pub use cookie::SameSite;
 pub use cookies::CookieOptions;
 pub use descope_jwt::Session;
-pub use extract::{DescopeSession, MaybeSession, SessionRejection};
+pub use extract::{session, DescopeSession, MaybeSession, SessionRejection};
 pub use guard::{
     require, require_permissions, require_roles, require_session, require_tenant_permissions,
     require_tenant_roles, RequireLayer, RequireService,

@@ -435,9 +435,11 @@ async fn require_session_on_the_layer_protects_a_plain_tower_service() {
     // Not an axum handler: a bare service, as tonic or hyper would run.
     let svc = tower::ServiceBuilder::new().layer(layer).service_fn(
         |req: http::Request<axum::body::Body>| async move {
-            let has = req.extensions().len();
+            let user = descope_axum::session(req.extensions())
+                .map(|s| s.user_id().to_owned())
+                .unwrap_or_default();
             Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::from(format!(
-                "inner ran with {has} extension(s)"
+                "inner ran for {user}"
             ))))
         },
     );
@@ -452,7 +454,7 @@ async fn require_session_on_the_layer_protects_a_plain_tower_service() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.starts_with("inner ran"));
+    assert_eq!(r.body, "inner ran for U1");
 }
 
 #[tokio::test]
@@ -503,4 +505,46 @@ async fn logout_revokes_the_refresh_token_and_clears_both_cookies() {
         sent[0].headers["authorization"].to_str().unwrap(),
         format!("Bearer {PROJECT_ID}:{refresh}")
     );
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_refresh_token_share_one_renewal() {
+    let (client, transport) = slow_client(std::time::Duration::from_millis(300));
+    let base = serve(app(DescopeLayer::new(client))).await;
+    let expired = session_token("U1", json!({}), -600);
+    let refresh = refresh_token("U1", 3600);
+    let renewed = session_token("U1", json!({}), 600);
+    transport.push_json(200, json!({"sessionJwt": renewed}));
+    let cookie = format!("DS={expired}; DSR={refresh}");
+    let requests = (0..6).map(|_| {
+        let (base, cookie) = (base.clone(), cookie.clone());
+        tokio::spawn(async move { req_get(&base, "/me", &[("cookie", &cookie)]).await })
+    });
+    let replies: Vec<Reply> = futures_join(requests).await;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            r.cookie("DS").as_deref(),
+            Some(renewed.as_str()),
+            "every response carries the new session"
+        );
+    }
+    assert_eq!(
+        transport.request_count(),
+        1,
+        "one renewal for six simultaneous requests"
+    );
+
+    // Nothing is remembered once the renewal is over: a later request renews again.
+    let r = req_get(&base, "/me", &[("cookie", &cookie)]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(transport.request_count(), 2);
+}
+
+async fn futures_join(handles: impl Iterator<Item = tokio::task::JoinHandle<Reply>>) -> Vec<Reply> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.expect("request task"));
+    }
+    out
 }

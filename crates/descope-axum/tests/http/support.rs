@@ -101,6 +101,8 @@ pub fn scripted_client() -> (descope::Client, ScriptedTransport) {
         .public_key(JWKS)
         .base_url("https://api.descope.test")
         .transport(Arc::new(transport.clone()))
+        // Retries of 503s are not under test here; without them the outage test is quick.
+        .retry_policy(descope::RetryPolicy::never())
         .build()
         .expect("client");
     (client, transport)
@@ -205,4 +207,38 @@ pub async fn req_post_json(base: &str, path: &str, headers: &[(&str, &str)], bod
     let mut h = headers.to_vec();
     h.push(("content-type", "application/json"));
     send("POST", base, path, &h, body.to_string()).await
+}
+
+/// A scripted Descope API that takes `delay` to answer each call.
+#[derive(Debug, Clone)]
+pub struct SlowTransport {
+    pub inner: ScriptedTransport,
+    pub delay: std::time::Duration,
+}
+
+#[async_trait::async_trait]
+impl descope_transport::HttpTransport for SlowTransport {
+    async fn send(
+        &self,
+        request: descope_transport::HttpRequest,
+    ) -> Result<descope_transport::HttpResponse, descope_core::TransportError> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.send(request).await
+    }
+}
+
+/// Like [`scripted_client`], with every API call taking `delay`.
+pub fn slow_client(delay: std::time::Duration) -> (descope::Client, ScriptedTransport) {
+    let inner = ScriptedTransport::new();
+    let client = descope::Client::builder_without_env()
+        .project_id(PROJECT_ID)
+        .public_key(JWKS)
+        .base_url("https://api.descope.test")
+        .transport(Arc::new(SlowTransport {
+            inner: inner.clone(),
+            delay,
+        }))
+        .build()
+        .expect("client");
+    (client, inner)
 }
