@@ -83,13 +83,27 @@ async fn main() -> Result<(), Box<dyn Error>> {
             .otp()
             .verify_code(DeliveryMethod::Sms, &email, code)
             .await?;
-        step(format!("Added the phone number {masked} to the user (verified by code)"));
+        step(format!(
+            "Added the phone number {masked} to the user (verified by code)"
+        ));
     }
     let link = send_link(&env, DeliveryMethod::Sms, &email).await?;
-    let jwt = client.magic_link().verify(common::link_token(&link)?).await?;
-    let amr = jwt.session.as_ref().map(|s| s.amr().to_vec()).unwrap_or_default();
-    check(amr.iter().any(|a| a == "sms"), "an SMS link should record sms in amr")?;
-    step(format!("Verified the SMS link: signed in again (amr {amr:?})"));
+    let jwt = client
+        .magic_link()
+        .verify(common::link_token(&link)?)
+        .await?;
+    let amr = jwt
+        .session
+        .as_ref()
+        .map(|s| s.amr().to_vec())
+        .unwrap_or_default();
+    check(
+        amr.iter().any(|a| a == "sms"),
+        "an SMS link should record sms in amr",
+    )?;
+    step(format!(
+        "Verified the SMS link: signed in again (amr {amr:?})"
+    ));
 
     // 4. An empty token never leaves the process.
     let e = client
@@ -98,7 +112,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await
         .err()
         .ok_or("an empty token was accepted")?;
-    check(e.is_invalid_argument(), "an empty token should be an invalid argument")?;
+    check(
+        e.is_invalid_argument(),
+        "an empty token should be an invalid argument",
+    )?;
     step(format!("An empty token is refused before sending: {e}"));
 
     if env.emulator.is_none() {

@@ -56,7 +56,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 .otp()
                 .verify_code(DeliveryMethod::Email, &email, code)
                 .await?;
-            check(jwt.first_seen, "a sign-up should be the user's first sign-in")?;
+            check(
+                jwt.first_seen,
+                "a sign-up should be the user's first sign-in",
+            )?;
             step(format!(
                 "Verified the sign-up code: user {} (first sign-in: {})",
                 jwt.user_id, jwt.first_seen
@@ -108,7 +111,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await
         .err()
         .ok_or("an empty login ID was accepted")?;
-    check(e.is_invalid_argument(), "an empty login ID should be an invalid argument")?;
+    check(
+        e.is_invalid_argument(),
+        "an empty login ID should be an invalid argument",
+    )?;
     step(format!("An empty login ID is refused before sending: {e}"));
 
     if env.emulator.is_none() {

@@ -38,7 +38,11 @@ pub async fn connect() -> Result<Env, Box<dyn Error>> {
 pub async fn connect_with(emulator: EmulatorBuilder) -> Result<Env, Box<dyn Error>> {
     let project = std::env::var("DESCOPE_PROJECT_ID").unwrap_or_default();
     if !project.trim().is_empty() {
-        if std::env::var("DESCOPE_MANAGEMENT_KEY").unwrap_or_default().trim().is_empty() {
+        if std::env::var("DESCOPE_MANAGEMENT_KEY")
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
+        {
             return Err("DESCOPE_PROJECT_ID is set but DESCOPE_MANAGEMENT_KEY is not: the example needs a management key to create its test user (or unset DESCOPE_PROJECT_ID to use the embedded emulator)".into());
         }
         let client = Client::from_env()?;
