@@ -56,10 +56,12 @@ pub(crate) struct LayerContext {
 ///
 /// 1. takes the session token from `Authorization: Bearer <token>`, else from the `DS`
 ///    cookie, and validates it (signature, expiry, issuer, audience) against the project's
-///    cached keys: **no network call** for a valid session;
+///    cached keys: **no network call** for a valid session. A refresh token (`drn` claim
+///    `DSR`) presented there is not taken for a session;
 /// 2. when that fails (expired, or no session token at all) and a `DSR` refresh-token cookie
 ///    came, renews the session (`POST /v1/auth/refresh`). Only a renewal that returns a new,
-///    valid session token counts: a refresh token by itself is never taken for a session;
+///    valid session token counts: a refresh token by itself is never taken for a session.
+///    Concurrent requests carrying the same refresh token share one renewal;
 /// 3. puts the outcome into the request extensions, where the
 ///    [`DescopeSession`](crate::DescopeSession) extractor and the guards
 ///    ([`require_roles`](crate::require_roles), …) find it;

@@ -132,13 +132,23 @@ impl AuthRoutes {
             .with_state(Arc::new(self))
     }
 
-    fn signed_in(&self, response: &JwtResponse, mut res: Response) -> Response {
+    /// `res` with the session cookies of `response`; an error when Descope answered the
+    /// sign-in without any token.
+    fn signed_in(&self, response: &JwtResponse, mut res: Response) -> Result<Response, RouteError> {
+        if response.session.is_none() && response.refresh.is_none() {
+            return Err(RouteError {
+                status: StatusCode::BAD_GATEWAY,
+                code: "upstream_error",
+                message: "the authentication service answered the sign-in without a session"
+                    .to_owned(),
+            });
+        }
         let now = i64::try_from(self.client.api().clock().unix_seconds()).unwrap_or(0);
         cookies::append(
             res.headers_mut(),
             self.cookies.set_cookies(response, true, now),
         );
-        res
+        Ok(res)
     }
 }
 
@@ -264,7 +274,7 @@ async fn otp_verify(
         .send()
         .await?;
     let res = Json(json!({"userId": jwt.user_id, "firstSeen": jwt.first_seen})).into_response();
-    Ok(r.signed_in(&jwt, res))
+    r.signed_in(&jwt, res)
 }
 
 async fn magic_link_start(
@@ -298,7 +308,7 @@ async fn magic_link_verify(
 ) -> Result<Response, RouteError> {
     let jwt = r.auth.magic_link().verify(q.t).send().await?;
     let res = Redirect::to(&r.after_sign_in).into_response();
-    Ok(r.signed_in(&jwt, res))
+    r.signed_in(&jwt, res)
 }
 
 #[derive(Deserialize)]
@@ -329,7 +339,7 @@ async fn oauth_callback(
 ) -> Result<Response, RouteError> {
     let jwt = r.auth.oauth().exchange_token(q.code).send().await?;
     let res = Redirect::to(&r.after_sign_in).into_response();
-    Ok(r.signed_in(&jwt, res))
+    r.signed_in(&jwt, res)
 }
 
 async fn logout(State(r): Routes, headers: HeaderMap) -> Response {

@@ -548,3 +548,121 @@ async fn futures_join(handles: impl Iterator<Item = tokio::task::JoinHandle<Repl
     }
     out
 }
+
+#[tokio::test]
+async fn oauth_routes_redirect_to_the_provider_and_sign_in_on_the_callback() {
+    let (client, transport) = scripted_client();
+    let routes = descope_axum::AuthRoutes::new(client)
+        .oauth_return_url("https://app.example.com/auth/oauth/callback")
+        .after_sign_in("/welcome");
+    let app: Router = Router::new().nest("/auth", routes.into_router());
+    let base = serve(app).await;
+
+    // The scripted API answers these in order (the last one repeats).
+    let session = session_token("U9", json!({}), 600);
+    let refresh = refresh_token("U9", 3600);
+    transport.push_json(
+        200,
+        json!({"url": "https://accounts.example.com/authorize?x=1"}),
+    );
+    transport.push_json(200, json!({"sessionJwt": session, "refreshJwt": refresh}));
+    transport.push_json(
+        401,
+        json!({"errorCode": "E061102", "errorDescription": "bad code"}),
+    );
+    transport.push_json(200, json!({}));
+
+    let r = req_get(&base, "/auth/oauth/start?provider=google", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some("https://accounts.example.com/authorize?x=1")
+    );
+    let sent = transport.requests();
+    assert!(
+        sent[0].url.contains("/v1/auth/oauth/authorize?"),
+        "{}",
+        sent[0].url
+    );
+    assert!(sent[0].url.contains("provider=google"), "{}", sent[0].url);
+    assert!(
+        sent[0]
+            .url
+            .contains("redirectURL=https%3A%2F%2Fapp.example.com%2Fauth%2Foauth%2Fcallback"),
+        "the configured return URL is sent: {}",
+        sent[0].url
+    );
+
+    let r = req_get(&base, "/auth/oauth/callback?code=abc", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/welcome"));
+    assert_eq!(r.cookie("DS").as_deref(), Some(session.as_str()));
+    assert_eq!(r.cookie("DSR").as_deref(), Some(refresh.as_str()));
+    let sent = transport.requests();
+    assert!(
+        sent[1].url.ends_with("/v1/auth/oauth/exchange"),
+        "{}",
+        sent[1].url
+    );
+    assert_eq!(
+        serde_json::from_slice::<Value>(&sent[1].body).unwrap(),
+        json!({"code": "abc"})
+    );
+
+    // A refused code answers 401 and sets nothing.
+    let r = req_get(&base, "/auth/oauth/callback?code=zzz", &[]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert!(r.set_cookies().is_empty());
+
+    // An answer without any token is not a sign-in.
+    let r = req_get(&base, "/auth/oauth/callback?code=yyy", &[]).await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{}", r.body);
+    assert!(r.set_cookies().is_empty());
+}
+
+#[tokio::test]
+async fn sign_in_routes_refuse_bad_input_before_calling_descope() {
+    let (client, transport) = scripted_client();
+    let app: Router = Router::new().nest("/auth", descope_axum::auth_routes(client));
+    let base = serve(app).await;
+    let r = req_post_json(
+        &base,
+        "/auth/otp/start",
+        &[],
+        json!({"method": "pigeon", "loginId": "a@b.c"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["message"].as_str().unwrap().contains("pigeon"));
+    let r = req_post_json(
+        &base,
+        "/auth/otp/start",
+        &[],
+        json!({"method": "email", "loginId": ""}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    // No magic-link URL configured: a server-side mistake, said plainly.
+    let r = req_post_json(
+        &base,
+        "/auth/magic-link/start",
+        &[],
+        json!({"loginId": "a@b.c"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("magic_link_url"));
+    // A form post (not JSON) is refused: another site cannot submit it.
+    let r = req_post(
+        &base,
+        "/auth/otp/verify",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        "method=email&loginId=a%40b.c&code=123456",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(transport.request_count(), 0);
+}
