@@ -14,7 +14,42 @@
 //!
 //! The role and permission helpers ([`Session::validate_roles`] and its seven siblings) follow
 //! the official SDKs exactly.
+//!
+//! ```no_run
+//! # async fn run(api: descope_transport::ApiClient, token: &str) -> descope_core::Result<()> {
+//! let validator = descope_jwt::SessionValidator::new(api)?;
+//! let session = validator.validate(token, None).await?;
+//! if session.validate_tenant_roles("T2abc", &["admin"]) {
+//!     println!("{} administers T2abc until {}", session.user_id(), session.expires_at());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Applications normally use it through the `descope` facade (`client.validate_session(..)`).
 #![deny(missing_docs)]
+
+#[cfg(test)]
+mod assertions {
+    fn send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn public_types_and_validation_futures_are_send_and_sync() {
+        send_sync::<crate::Session>();
+        send_sync::<crate::SessionValidator>();
+        send_sync::<crate::JwtResponse>();
+        send_sync::<crate::AccessKeyResponse>();
+        fn future_is_send<F: std::future::Future + Send>(_: F) {}
+        let api = descope_transport::ApiClient::new(
+            descope_core::Config::builder()
+                .project_id("P1")
+                .build()
+                .unwrap(),
+            std::sync::Arc::new(descope_transport::test_util::ScriptedTransport::new()),
+        );
+        let v = crate::SessionValidator::new(api).unwrap();
+        future_is_send(v.validate("t", None));
+    }
+}
 
 mod cache;
 mod jws;

@@ -604,3 +604,112 @@ async fn divergence_validate_and_refresh_refreshes_after_any_session_failure() {
         .unwrap_err();
     assert_eq!(e.token_kind(), Some(TokenErrorKind::Missing));
 }
+
+/// The refresh answer of the plain valid token, without `refreshJwt`, with these headers.
+fn answer_without_refresh(headers: &[(&str, &str)]) -> Value {
+    let mut a =
+        refresh_answer(&token_case("valid.session")["results"]["refresh_session"]["result"]);
+    a["json"].as_object_mut().unwrap().remove("refreshJwt");
+    a["headers"] = json!(headers
+        .iter()
+        .map(|(k, v)| json!([k, v]))
+        .collect::<Vec<_>>());
+    a
+}
+
+#[tokio::test]
+async fn the_refresh_token_comes_from_the_body_else_a_dsr_cookie_of_the_api_host_else_the_caller() {
+    let rt = fixture("refresh_token");
+    let other = matrix()["meta"]["VALID_REFRESH"].as_str().unwrap();
+    let cases = [
+        // A DSR cookie without Domain, or with the API's domain, is read.
+        (
+            answer_without_refresh(&[("Set-Cookie", &format!("DSR={other}; Path=/; HttpOnly"))]),
+            other,
+        ),
+        (
+            answer_without_refresh(&[(
+                "Set-Cookie",
+                &format!("DSR={other}; Domain=descope.test; Secure"),
+            )]),
+            other,
+        ),
+        // A cookie for another domain is ignored, as is a session (DS) cookie.
+        (
+            answer_without_refresh(&[("Set-Cookie", &format!("DSR={other}; Domain=other.com"))]),
+            rt,
+        ),
+        (
+            answer_without_refresh(&[("Set-Cookie", &format!("DS={other}"))]),
+            rt,
+        ),
+    ];
+    for (answer, want) in cases {
+        let t = ScriptedTransport::new();
+        push(&t, &answer);
+        let c = client(&t, jwks(None));
+        let r = c.refresh_session(rt, None).await.unwrap();
+        assert_eq!(r.refresh_token(), Some(want), "{}", answer["headers"]);
+    }
+    // refreshJwt in the body beats the cookie.
+    let mut answer = answer_without_refresh(&[("Set-Cookie", &format!("DSR={other}"))]);
+    answer["json"]["refreshJwt"] = json!(rt);
+    let t = ScriptedTransport::new();
+    push(&t, &answer);
+    let r = client(&t, jwks(None))
+        .select_tenant("t1", other)
+        .await
+        .unwrap();
+    assert_eq!(r.refresh_token(), Some(rt));
+    // select_tenant has no fallback to the caller's token.
+    let t = ScriptedTransport::new();
+    push(&t, &answer_without_refresh(&[]));
+    let r = client(&t, jwks(None))
+        .select_tenant("t1", rt)
+        .await
+        .unwrap();
+    assert_eq!(r.refresh_token(), None);
+}
+
+#[tokio::test]
+async fn the_role_helpers_on_the_client_read_the_validated_session() {
+    let t = ScriptedTransport::new();
+    let c = client(&t, jwks(None));
+    let s = c
+        .validate_session(fixture("session_token"), None)
+        .await
+        .unwrap();
+    assert!(c.validate_roles(&s, &["admin"]));
+    assert!(!c.validate_roles(&s, &["tenant-admin"]));
+    assert!(c.validate_permissions(&s, &["read", "write"]));
+    assert_eq!(
+        c.get_matched_roles(&s, &["viewer", "owner", "admin"]),
+        ["viewer", "admin"]
+    );
+    assert_eq!(c.get_matched_permissions(&s, &["write", "x"]), ["write"]);
+    assert!(c.validate_tenant_roles(&s, "T2oracleTenant1", &["tenant-admin"]));
+    assert!(c.validate_tenant_permissions(&s, "T2oracleTenant2", &["tenant-read"]));
+    assert!(!c.validate_tenant_permissions(&s, "T2oracleTenant2", &["tenant-write"]));
+    assert_eq!(
+        c.get_matched_tenant_roles(&s, "T2oracleTenant2", &["tenant-viewer", "tenant-admin"]),
+        ["tenant-viewer"]
+    );
+    assert_eq!(
+        c.get_matched_tenant_permissions(&s, "nope", &["tenant-read"]),
+        Vec::<String>::new()
+    );
+    // The validator is shared by clones of the client.
+    assert_eq!(c.clone().validator().cached_tokens(), 1);
+}
+
+#[tokio::test]
+async fn a_pinned_key_that_cannot_be_used_fails_the_client_build() {
+    let err = Client::builder_without_env()
+        .project_id(PROJECT)
+        .public_key(r#"{"kid":"x"}"#)
+        .transport(Arc::new(ScriptedTransport::new()))
+        .build()
+        .unwrap_err();
+    assert!(err.is_config());
+    assert!(err.to_string().contains("alg"), "{err}");
+}
