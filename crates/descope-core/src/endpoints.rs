@@ -633,6 +633,57 @@ pub const MGMT_SSO_APP_SECRET: Endpoint = Endpoint::new("mgmt.sso_application.ge
 /// `POST /v1/mgmt/sso/idp/app/rotate`: `client.mgmt().sso_application().rotate_application_secret`.
 pub const MGMT_SSO_APP_ROTATE: Endpoint = Endpoint::new("mgmt.sso_application.rotate_application_secret", Method::Post, "/v1/mgmt/sso/idp/app/rotate", Credential::Management, false, &[]);
 
+/// `POST /v1/mgmt/authz/schema/save`: `client.mgmt().authz().save_schema`.
+pub const MGMT_AUTHZ_SCHEMA_SAVE: Endpoint = Endpoint::new("mgmt.authz.save_schema", Method::Post, "/v1/mgmt/authz/schema/save", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/schema/delete`: `client.mgmt().authz().delete_schema`.
+pub const MGMT_AUTHZ_SCHEMA_DELETE: Endpoint = Endpoint::new("mgmt.authz.delete_schema", Method::Post, "/v1/mgmt/authz/schema/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/schema/load`: `client.mgmt().authz().load_schema`.
+pub const MGMT_AUTHZ_SCHEMA_LOAD: Endpoint = Endpoint::new("mgmt.authz.load_schema", Method::Post, "/v1/mgmt/authz/schema/load", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/ns/save`: `client.mgmt().authz().save_namespace`.
+pub const MGMT_AUTHZ_NS_SAVE: Endpoint = Endpoint::new("mgmt.authz.save_namespace", Method::Post, "/v1/mgmt/authz/ns/save", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/ns/delete`: `client.mgmt().authz().delete_namespace`.
+pub const MGMT_AUTHZ_NS_DELETE: Endpoint = Endpoint::new("mgmt.authz.delete_namespace", Method::Post, "/v1/mgmt/authz/ns/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/rd/save`: `client.mgmt().authz().save_relation_definition`.
+pub const MGMT_AUTHZ_RD_SAVE: Endpoint = Endpoint::new("mgmt.authz.save_relation_definition", Method::Post, "/v1/mgmt/authz/rd/save", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/rd/delete`: `client.mgmt().authz().delete_relation_definition`.
+pub const MGMT_AUTHZ_RD_DELETE: Endpoint = Endpoint::new("mgmt.authz.delete_relation_definition", Method::Post, "/v1/mgmt/authz/rd/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/create`: `client.mgmt().authz().create_relations`.
+pub const MGMT_AUTHZ_RE_CREATE: Endpoint = Endpoint::new("mgmt.authz.create_relations", Method::Post, "/v1/mgmt/authz/re/create", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/delete`: `client.mgmt().authz().delete_relations`.
+pub const MGMT_AUTHZ_RE_DELETE: Endpoint = Endpoint::new("mgmt.authz.delete_relations", Method::Post, "/v1/mgmt/authz/re/delete", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/deleteresources`: `client.mgmt().authz().delete_relations_for_resources`.
+pub const MGMT_AUTHZ_RE_DELETE_RESOURCES: Endpoint = Endpoint::new("mgmt.authz.delete_relations_for_resources", Method::Post, "/v1/mgmt/authz/re/deleteresources", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/has`: `client.mgmt().authz().has_relations`.
+pub const MGMT_AUTHZ_RE_HAS: Endpoint = Endpoint::new("mgmt.authz.has_relations", Method::Post, "/v1/mgmt/authz/re/has", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/who`: `client.mgmt().authz().who_can_access`.
+pub const MGMT_AUTHZ_RE_WHO: Endpoint = Endpoint::new("mgmt.authz.who_can_access", Method::Post, "/v1/mgmt/authz/re/who", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/resource`: `client.mgmt().authz().resource_relations`.
+pub const MGMT_AUTHZ_RE_RESOURCE: Endpoint = Endpoint::new("mgmt.authz.resource_relations", Method::Post, "/v1/mgmt/authz/re/resource", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/targets`: `client.mgmt().authz().targets_relations`.
+pub const MGMT_AUTHZ_RE_TARGETS: Endpoint = Endpoint::new("mgmt.authz.targets_relations", Method::Post, "/v1/mgmt/authz/re/targets", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/targetall`: `client.mgmt().authz().what_can_target_access`.
+pub const MGMT_AUTHZ_RE_TARGET_ALL: Endpoint = Endpoint::new("mgmt.authz.what_can_target_access", Method::Post, "/v1/mgmt/authz/re/targetall", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/re/targetwithrelation`: `client.mgmt().authz().what_can_target_access_with_relation`.
+pub const MGMT_AUTHZ_RE_TARGET_WITH_RELATION: Endpoint = Endpoint::new("mgmt.authz.what_can_target_access_with_relation", Method::Post, "/v1/mgmt/authz/re/targetwithrelation", Credential::Management, true, &[]);
+
+/// `POST /v1/mgmt/authz/getmodified`: `client.mgmt().authz().get_modified`.
+pub const MGMT_AUTHZ_GET_MODIFIED: Endpoint = Endpoint::new("mgmt.authz.get_modified", Method::Post, "/v1/mgmt/authz/getmodified", Credential::Management, true, &[]);
+
 /// Every endpoint, in table order.
 pub const ALL: &[Endpoint] = &[
     JWKS,
@@ -844,4 +895,21 @@ pub const ALL: &[Endpoint] = &[
     MGMT_SSO_APP_LOAD_ALL,
     MGMT_SSO_APP_SECRET,
     MGMT_SSO_APP_ROTATE,
+    MGMT_AUTHZ_SCHEMA_SAVE,
+    MGMT_AUTHZ_SCHEMA_DELETE,
+    MGMT_AUTHZ_SCHEMA_LOAD,
+    MGMT_AUTHZ_NS_SAVE,
+    MGMT_AUTHZ_NS_DELETE,
+    MGMT_AUTHZ_RD_SAVE,
+    MGMT_AUTHZ_RD_DELETE,
+    MGMT_AUTHZ_RE_CREATE,
+    MGMT_AUTHZ_RE_DELETE,
+    MGMT_AUTHZ_RE_DELETE_RESOURCES,
+    MGMT_AUTHZ_RE_HAS,
+    MGMT_AUTHZ_RE_WHO,
+    MGMT_AUTHZ_RE_RESOURCE,
+    MGMT_AUTHZ_RE_TARGETS,
+    MGMT_AUTHZ_RE_TARGET_ALL,
+    MGMT_AUTHZ_RE_TARGET_WITH_RELATION,
+    MGMT_AUTHZ_GET_MODIFIED,
 ];

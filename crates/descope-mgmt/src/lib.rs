@@ -1,5 +1,6 @@
 //! The Descope management API: tenants, users, access keys, SSO, roles, permissions, groups,
-//! flows and themes, JWTs, audit, FGA, projects and SSO applications.
+//! flows and themes, JWTs, audit, FGA (and the older ReBAC `authz`), projects and SSO
+//! applications.
 //!
 //! Reach it from the facade with `client.mgmt()`; every call needs a management key
 //! (`DESCOPE_MANAGEMENT_KEY` or `ClientBuilder::management_key`) and is refused before
@@ -32,6 +33,7 @@
 
 pub mod access_key;
 pub mod audit;
+pub mod authz;
 mod call;
 pub mod fga;
 pub mod flow;
@@ -115,6 +117,11 @@ impl Management {
     /// Audit search and custom audit events.
     pub fn audit(&self) -> audit::Audit {
         audit::Audit::new(self.api.clone())
+    }
+
+    /// The older ReBAC API (schema, namespaces, relation definitions, relations).
+    pub fn authz(&self) -> authz::Authz {
+        authz::Authz::new(self.api.clone())
     }
 
     /// Fine-grained authorization (ReBAC).
