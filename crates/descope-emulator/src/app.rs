@@ -87,6 +87,8 @@ pub struct Ephemeral {
     /// pendingRef → enchanted session
     pub enchanted: HashMap<String, Enchanted>,
     pub outbox: Vec<OutboxMessage>,
+    /// The fake identity provider of OAuth, SSO and SAML.
+    pub idp: crate::routes::oauth::IdpState,
 }
 
 /// Everything behind the one lock.

@@ -147,6 +147,7 @@ impl Emulator {
             key_grace: Duration::from_secs(3600),
             rate_limit_per_minute: None,
             print_outbox: false,
+            fake_identity: None,
         }
     }
 }
@@ -166,6 +167,7 @@ pub struct EmulatorBuilder {
     key_grace: Duration,
     rate_limit_per_minute: Option<u32>,
     print_outbox: bool,
+    fake_identity: Option<(String, String)>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -257,6 +259,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The identity the fake OAuth/SSO/SAML provider signs in without showing its page: the
+    /// URL that `oauth/authorize`, `sso/authorize` or `saml/authorize` returns then redirects
+    /// straight back to the app with a code for this user (see `docs/emulator.md`).
+    pub fn fake_identity(mut self, email: impl Into<String>, name: impl Into<String>) -> Self {
+        self.fake_identity = Some((email.into(), name.into()));
+        self
+    }
+
     /// Opens the state, makes keys when needed, binds and starts serving.
     pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
         let dir = self.data_dir.clone();
@@ -337,6 +347,9 @@ impl EmulatorBuilder {
             }),
             rate: Mutex::new((0, 0)),
         });
+        app.lock().eph.idp.identity = self
+            .fake_identity
+            .map(|(email, name)| routes::oauth::FakeIdentity { email, name });
         let router = routes::router(app.clone());
         let (tx, rx) = watch::channel(false);
         let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
@@ -423,6 +436,16 @@ impl EmulatorHandle {
     /// Empties the outbox.
     pub fn clear_outbox(&self) {
         self.app.lock().eph.outbox.clear();
+    }
+
+    /// Sets (or, with `None`, clears) the identity the fake OAuth/SSO/SAML provider signs in
+    /// without showing its page, as `PUT /emulator/idp/identity` does. Takes `(email, name)`.
+    pub fn set_fake_identity(&self, identity: Option<(&str, &str)>) {
+        self.app.lock().eph.idp.identity =
+            identity.map(|(email, name)| routes::oauth::FakeIdentity {
+                email: email.to_string(),
+                name: name.to_string(),
+            });
     }
 
     /// Rotates the signing key, as `POST /emulator/keys/rotate` does: new tokens are signed with

@@ -40,6 +40,10 @@ pub struct UserRecord {
     pub password_expired: bool,
     /// The base32 TOTP secret.
     pub totp_secret: Option<String>,
+    /// The OAuth providers the user signed in with.
+    pub oauth_providers: Vec<String>,
+    /// The user signed in through SSO or SAML.
+    pub saml: bool,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -86,8 +90,12 @@ impl UserRecord {
             "customAttributes": self.custom_attributes,
             "createdTime": self.created_time,
             "TOTP": self.totp_secret.is_some(),
-            "SAML": false,
-            "OAuth": {},
+            "SAML": self.saml,
+            "OAuth": self
+                .oauth_providers
+                .iter()
+                .map(|p| (p.clone(), Value::Bool(true)))
+                .collect::<Map<String, Value>>(),
             "webauthn": false,
             "password": self.password_hash.is_some(),
             "ssoAppIds": self.sso_app_ids,

@@ -3,9 +3,11 @@
 pub mod emulator;
 pub mod mgmt_project;
 pub mod mgmt_user;
+pub mod oauth;
 pub mod password;
 pub mod passwordless;
 pub mod session;
+pub mod webauthn;
 
 use std::sync::Arc;
 
@@ -26,6 +28,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(password::routes())
         .merge(mgmt_user::routes())
         .merge(mgmt_project::routes())
+        .merge(oauth::routes())
+        .merge(webauthn::routes())
         .merge(emulator::routes())
         .fallback(not_implemented)
         .method_not_allowed_fallback(not_implemented)
