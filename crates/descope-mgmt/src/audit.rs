@@ -115,6 +115,15 @@ fn epoch_ms(t: std::time::SystemTime) -> i64 {
     }
 }
 
+impl SearchAudit {
+    /// The records as a stream of pages. The API answers every match at once (it has no
+    /// paging), so the stream yields one page; it exists so every search can be consumed the
+    /// same way.
+    pub fn pages(self) -> crate::SinglePage<AuditRecord> {
+        crate::SinglePage::new(self.inner)
+    }
+}
+
 builder!(
     /// `create_event`.
     CreateEvent -> ()

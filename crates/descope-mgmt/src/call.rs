@@ -12,6 +12,7 @@ use std::pin::Pin;
 
 use descope_core::{Endpoint, Error, Result};
 use descope_transport::{ApiClient, ApiResponse};
+use futures_core::Stream;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -194,6 +195,63 @@ impl<T: Send + 'static> IntoFuture for MgmtRequest<T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+/// A stream of exactly one page: for searches whose API answers every match at once, so they
+/// can be consumed like the paged ones.
+#[must_use = "streams do nothing unless polled"]
+pub struct SinglePage<T> {
+    request: Option<MgmtRequest<Vec<T>>>,
+    in_flight: Option<MgmtFuture<Vec<T>>>,
+}
+
+impl<T> fmt::Debug for SinglePage<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SinglePage")
+            .field(
+                "done",
+                &(self.request.is_none() && self.in_flight.is_none()),
+            )
+            .finish()
+    }
+}
+
+impl<T: Send + 'static> SinglePage<T> {
+    pub(crate) fn new(request: MgmtRequest<Vec<T>>) -> Self {
+        Self {
+            request: Some(request),
+            in_flight: None,
+        }
+    }
+
+    /// The page, then `None` (the same as the stream's `next()`, without a streams crate).
+    pub async fn next_page(&mut self) -> Option<Result<Vec<T>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+}
+
+impl<T: Send + 'static> Stream for SinglePage<T> {
+    type Item = Result<Vec<T>>;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(req) = this.request.take() {
+            this.in_flight = Some(Box::pin(req.send()));
+        }
+        match this.in_flight.as_mut() {
+            None => std::task::Poll::Ready(None),
+            Some(fut) => match fut.as_mut().poll(cx) {
+                std::task::Poll::Pending => std::task::Poll::Pending,
+                std::task::Poll::Ready(page) => {
+                    this.in_flight = None;
+                    std::task::Poll::Ready(Some(page))
+                }
+            },
+        }
     }
 }
 

@@ -27,8 +27,9 @@
 //! and awaited in another. The wire format (JSON names, `null` versus absent fields) is the
 //! official Python SDK's, checked by a replay of its recorded requests.
 //!
-//! Searches that page ([`user::SearchUsers`]) can also be consumed as a stream of pages with
-//! `pages()`.
+//! Searches can also be consumed as a stream of pages with `pages()`: user searches page
+//! through `limit`/`page` ([`user::UserPages`]); tenant and audit searches, whose API answers
+//! every match at once, give a stream of that one page ([`SinglePage`]).
 #![deny(missing_docs)]
 
 pub mod access_key;
@@ -48,7 +49,7 @@ pub mod tenant;
 pub mod types;
 pub mod user;
 
-pub use call::{MgmtFuture, MgmtRequest};
+pub use call::{MgmtFuture, MgmtRequest, SinglePage};
 pub use types::*;
 
 use descope_jwt::SessionValidator;

@@ -188,6 +188,15 @@ setters!(RevokeSsoConfigurationLink {
     sso_id: str => "ssoId",
 });
 
+impl SearchTenants {
+    /// The matches as a stream of pages. The API answers every match at once (it has no
+    /// paging), so the stream yields one page; it exists so every search can be consumed the
+    /// same way.
+    pub fn pages(self) -> crate::SinglePage<Tenant> {
+        crate::SinglePage::new(self.inner)
+    }
+}
+
 impl Tenants {
     /// Creates a tenant; await its ID.
     pub fn create(&self, name: impl Into<String>) -> CreateTenant {

@@ -229,3 +229,34 @@ async fn a_project_export_shows_only_file_names_in_debug_and_imports_back_unchan
         json!({"files": {"connectors/smtp.json": {"password": "smtp-password"}}})
     );
 }
+
+#[tokio::test]
+async fn tenant_and_audit_searches_stream_their_single_page() {
+    let t = ScriptedTransport::new();
+    t.push_json(200, json!({"tenants": [{"id": "T1"}, {"id": "T2"}]}));
+    let pages: Vec<_> = mgmt(&t)
+        .tenant()
+        .search_all()
+        .names(["Acme"])
+        .pages()
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 1);
+    let ids: Vec<String> = pages[0]
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
+    assert_eq!(ids, vec!["T1", "T2"]);
+    assert_eq!(t.request_count(), 1);
+
+    let t = ScriptedTransport::new();
+    t.push_json(200, json!({"audits": [{"action": "LoginSucceed", "occurred": "1700000000000", "externalIds": ["a@x.com"]}]}));
+    let mut pages = mgmt(&t).audit().search().actions(["LoginSucceed"]).pages();
+    let page = pages.next_page().await.unwrap().unwrap();
+    assert_eq!(page[0].occurred, 1_700_000_000_000);
+    assert_eq!(page[0].login_ids, vec!["a@x.com"]);
+    assert!(pages.next_page().await.is_none());
+    assert_eq!(t.request_count(), 1);
+}
