@@ -197,11 +197,20 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// Appends `Set-Cookie` headers.
+/// Appends `Set-Cookie` headers, and marks the response `Cache-Control: private, no-store`
+/// (replacing the app's own cache header): a shared cache must never keep a response that
+/// sets someone's session, or it would hand that session to the next visitor.
 pub(crate) fn append(headers: &mut HeaderMap, values: Vec<HeaderValue>) {
+    if values.is_empty() {
+        return;
+    }
     for v in values {
         headers.append(SET_COOKIE, v);
     }
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
 }
 
 #[cfg(test)]

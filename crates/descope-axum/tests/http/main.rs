@@ -30,8 +30,12 @@ async fn optional(s: Option<DescopeSession>) -> String {
     s.map(|s| s.user_id().to_owned()).unwrap_or_default()
 }
 
-async fn me(s: DescopeSession) -> Json<Value> {
-    Json(json!({"userId": s.user_id(), "roles": s.roles()}))
+async fn me(s: DescopeSession) -> impl axum::response::IntoResponse {
+    // An app page that says it may be cached publicly.
+    (
+        [("cache-control", "public, max-age=600")],
+        Json(json!({"userId": s.user_id(), "roles": s.roles()})),
+    )
 }
 
 fn app(layer: DescopeLayer) -> Router {
@@ -109,6 +113,11 @@ async fn a_valid_session_reaches_the_handler_by_header_or_cookie_without_any_net
         by_cookie.set_cookies().is_empty(),
         "a valid session sets no cookie"
     );
+    assert_eq!(
+        by_cookie.header("cache-control"),
+        Some("public, max-age=600"),
+        "without cookies to set, the app's headers are left alone"
+    );
 
     let r = req_get(&base, "/public", &[("cookie", &format!("DS={token}"))]).await;
     assert_eq!(r.body, "hello U1");
@@ -184,6 +193,11 @@ async fn an_expired_session_with_a_valid_refresh_token_is_renewed_and_new_cookie
     ] {
         assert!(ds.contains(attr), "{attr} missing in {ds}");
     }
+    assert_eq!(
+        r.header("cache-control"),
+        Some("private, no-store"),
+        "a response that sets a session must not be stored by a shared cache"
+    );
 
     let sent = transport.requests();
     assert_eq!(sent.len(), 1);
