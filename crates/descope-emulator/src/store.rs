@@ -43,6 +43,9 @@ pub struct Data {
     pub logins: Vec<LoginRecord>,
     pub signing_keys: Vec<SigningKeyRecord>,
     pub project: Option<ProjectRecord>,
+    /// Records of the newer modules (SSO settings, flows, FGA, audit, ...): kind → ID → JSON.
+    /// Kinds start with `x.` in the database.
+    pub docs: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     pending: Vec<Write>,
 }
 
@@ -189,6 +192,38 @@ impl Data {
         self.project = Some(p);
     }
 
+    /// The documents of one kind (see [`Data::docs`]), ordered by ID.
+    pub fn docs_of(&self, kind: &str) -> impl Iterator<Item = (&String, &serde_json::Value)> {
+        self.docs.get(kind).into_iter().flat_map(|m| m.iter())
+    }
+
+    /// One document.
+    pub fn doc(&self, kind: &str, id: &str) -> Option<&serde_json::Value> {
+        self.docs.get(kind).and_then(|m| m.get(id))
+    }
+
+    /// Inserts or replaces a document; `kind` must start with `x.`.
+    pub fn put_doc(&mut self, kind: &'static str, id: &str, v: serde_json::Value) {
+        self.queue(kind, id, &v);
+        self.docs
+            .entry(kind.to_string())
+            .or_default()
+            .insert(id.to_string(), v);
+    }
+
+    /// Removes a document; false when there was none.
+    pub fn remove_doc(&mut self, kind: &'static str, id: &str) -> bool {
+        let removed = self
+            .docs
+            .get_mut(kind)
+            .and_then(|m| m.remove(id))
+            .is_some();
+        if removed {
+            self.pending.push(Write::Delete(kind, id.to_string()));
+        }
+        removed
+    }
+
     /// Drops every queued write (in-memory mode).
     fn take_pending(&mut self) -> Vec<Write> {
         std::mem::take(&mut self.pending)
@@ -290,6 +325,25 @@ impl Store {
             keys.sort_by_key(|k| k.created);
             data.signing_keys = keys;
             data.project = load_kind::<ProjectRecord>(&db, KIND_PROJECT)?.pop();
+            let mut stmt = db
+                .prepare("SELECT kind, id, doc FROM records WHERE kind LIKE 'x.%' ORDER BY rowid")
+                .map_err(|e| e.to_string())?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .map_err(|e| e.to_string())?;
+            for row in rows {
+                let (kind, id, doc) = row.map_err(|e| e.to_string())?;
+                let v = serde_json::from_str(&doc)
+                    .map_err(|e| format!("corrupt {kind} record in the data dir: {e}"))?;
+                data.docs.entry(kind).or_default().insert(id, v);
+            }
+            drop(stmt);
         }
         Ok(Self {
             data,

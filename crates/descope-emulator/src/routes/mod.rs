@@ -1,6 +1,10 @@
 //! The HTTP surface: auth flows, management, and emulator-only endpoints.
 
 pub mod emulator;
+pub mod mgmt_apps;
+pub mod mgmt_fga;
+pub mod mgmt_flow;
+pub mod mgmt_sso;
 pub mod mgmt_project;
 pub mod mgmt_user;
 pub mod oauth;
@@ -28,6 +32,10 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(password::routes())
         .merge(mgmt_user::routes())
         .merge(mgmt_project::routes())
+        .merge(mgmt_sso::routes())
+        .merge(mgmt_flow::routes())
+        .merge(mgmt_fga::routes())
+        .merge(mgmt_apps::routes())
         .merge(oauth::routes())
         .merge(webauthn::routes())
         .merge(emulator::routes())
