@@ -288,8 +288,7 @@ async fn enchanted_link_polling_gives_up_at_its_deadline_with_a_timeout() {
         .interval(Duration::from_millis(50))
         .timeout(Duration::from_millis(400))
         .await
-        .err()
-        .expect("nobody clicked, so polling must fail");
+        .expect_err("nobody clicked, so polling must fail");
     let took = began.elapsed();
     assert!(e.is_timeout(), "a timeout error, got: {e}");
     assert!(
@@ -322,8 +321,7 @@ async fn enchanted_link_polling_an_unknown_pending_reference_ends_at_the_deadlin
         .interval(Duration::from_millis(50))
         .timeout(Duration::from_millis(200))
         .await
-        .err()
-        .expect("an unknown reference never yields a session");
+        .expect_err("an unknown reference never yields a session");
     assert!(e.is_timeout(), "{e}");
     assert!(began.elapsed() < Duration::from_secs(5));
 }
@@ -375,4 +373,37 @@ async fn enchanted_link_by_sms_and_test_user_generator_both_complete() {
         .await
         .unwrap();
     assert_eq!(jwt.user_id, user_id);
+}
+
+#[tokio::test]
+async fn enchanted_link_polling_returns_a_rate_limit_whose_retry_after_passes_the_deadline() {
+    // Two calls a minute: the sign-in and one poll; the next poll is answered 429 with a
+    // Retry-After far past the deadline, so polling gives up at once with that error.
+    let env = start_with(Emulator::builder().rate_limit_per_minute(2), None).await;
+    let start = env
+        .client
+        .enchanted_link()
+        .sign_up_or_in("limited@example.com", VERIFY_URL)
+        .await
+        .unwrap();
+    let began = Instant::now();
+    let e = env
+        .client
+        .enchanted_link()
+        .poll_for_session(start.pending_ref)
+        .interval(Duration::from_millis(50))
+        .timeout(Duration::from_secs(10))
+        .await
+        .expect_err("the rate limit ends polling");
+    assert!(e.is_rate_limited(), "a rate-limit error, got: {e}");
+    assert_eq!(e.status(), Some(429));
+    assert!(
+        e.retry_after().is_some_and(|d| d > Duration::from_secs(10)),
+        "Retry-After is read: {:?}",
+        e.retry_after()
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "no waiting for a Retry-After past the deadline"
+    );
 }
