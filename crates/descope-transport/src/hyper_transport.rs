@@ -236,13 +236,19 @@ fn load_native_roots(_roots: &mut RootCertStore) -> Result<(), Error> {
 
 /// Walks the error chain, descending into `io::Error` wrappers (whose `source()` skips the
 /// wrapped error itself).
-fn walk<'a>(e: &'a (dyn StdError + 'static), visit: &mut dyn FnMut(&'a (dyn StdError + 'static)) -> bool) -> bool {
+fn walk<'a>(
+    e: &'a (dyn StdError + 'static),
+    visit: &mut dyn FnMut(&'a (dyn StdError + 'static)) -> bool,
+) -> bool {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
     while let Some(err) = cur {
         if visit(err) {
             return true;
         }
-        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             if walk(inner, visit) {
                 return true;
             }

@@ -28,7 +28,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let login_id = format!("quickstart{suffix}@example.com");
 
-    common::step(format!("Connected to {} (project {})", env.target, client.project_id()));
+    common::step(format!(
+        "Connected to {} (project {})",
+        env.target,
+        client.project_id()
+    ));
 
     // 1. A tenant, a permission, a tenant role that grants it, and a project role.
     let permission = format!("reports.read{suffix}");
@@ -43,8 +47,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .description("Administers one tenant")
         .permission_names([permission.clone()])
         .await?;
-    mgmt.role().create(&project_role).description("Reads things").await?;
-    let tenant_id = mgmt.tenant().create(format!("Quickstart Inc{suffix}")).await?;
+    mgmt.role()
+        .create(&project_role)
+        .description("Reads things")
+        .await?;
+    let tenant_id = mgmt
+        .tenant()
+        .create(format!("Quickstart Inc{suffix}"))
+        .await?;
     common::step(format!(
         "Created tenant {tenant_id}, tenant role {tenant_role:?} (grants {permission:?}) and project role {project_role:?}"
     ));
@@ -135,10 +145,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     client.logout(&refresh_token).await?;
     common::step("Logged out");
     match client.refresh_session(&refresh_token, None).await {
-        Err(e) if e.is_unauthorized() => {
-            common::step(format!("The old refresh token is refused, as it should be: {e}"))
+        Err(e) if e.is_unauthorized() => common::step(format!(
+            "The old refresh token is refused, as it should be: {e}"
+        )),
+        Err(e) => {
+            return Err(format!("refresh after logout failed in an unexpected way: {e}").into())
         }
-        Err(e) => return Err(format!("refresh after logout failed in an unexpected way: {e}").into()),
         Ok(_) => return Err("the refresh token still works after logout".into()),
     }
 

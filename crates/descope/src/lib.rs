@@ -28,22 +28,22 @@ mod mgmt;
 mod session;
 
 pub use client::{Client, ClientBuilder};
-pub use descope_core::{
-    base_url_for_project_id, consts, endpoints, ApiErrorBody, Clock, Config, ConfigBuilder,
-    Credential, Endpoint, Error, ErrorKind, FixedClock, Result, RetryPolicy, Secret, SystemClock,
-    TokenErrorKind, TransportErrorKind,
-};
-pub use descope_mgmt::Management;
-pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 pub use descope_auth::session::{AccessKeyLoginOptions, LoginRecord, TenantInfo, TenantSelection};
 pub use descope_auth::{
     Auth, DeliveryMethod, EnchantedLinkStart, LoginOptions, MaskedAddress, PasswordPolicy,
     PasswordResetStart, RedirectUrl, SignUpOptions, SignUpUser, TotpProvisioning, WebAuthnStart,
 };
-pub use descope_jwt::{
-    AccessKeyResponse, Algorithm, CookieData, JwtResponse, Session, SessionValidator,
-    TenantClaims, ValidatorOptions,
+pub use descope_core::{
+    base_url_for_project_id, consts, endpoints, ApiErrorBody, Clock, Config, ConfigBuilder,
+    Credential, Endpoint, Error, ErrorKind, FixedClock, Result, RetryPolicy, Secret, SystemClock,
+    TokenErrorKind, TransportErrorKind,
 };
+pub use descope_jwt::{
+    AccessKeyResponse, Algorithm, CookieData, JwtResponse, Session, SessionValidator, TenantClaims,
+    ValidatorOptions,
+};
+pub use descope_mgmt::Management;
+pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 #[cfg(feature = "hyper")]
 pub use descope_transport::{HyperTransport, HyperTransportBuilder, RootStore};
 

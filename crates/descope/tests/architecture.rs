@@ -33,13 +33,24 @@ fn normal_dependencies(package: &str) -> Vec<String> {
 
 #[test]
 fn core_jwt_auth_and_mgmt_never_depend_on_hyper_or_rustls() {
-    for package in ["descope-core", "descope-jwt", "descope-auth", "descope-mgmt"] {
+    for package in [
+        "descope-core",
+        "descope-jwt",
+        "descope-auth",
+        "descope-mgmt",
+    ] {
         let deps = normal_dependencies(package);
         assert!(
             deps.iter().any(|d| d == package),
             "cargo tree did not list {package} itself: {deps:?}"
         );
-        for forbidden in ["hyper", "hyper-util", "rustls", "hyper-rustls", "tokio-rustls"] {
+        for forbidden in [
+            "hyper",
+            "hyper-util",
+            "rustls",
+            "hyper-rustls",
+            "tokio-rustls",
+        ] {
             assert!(
                 !deps.iter().any(|d| d == forbidden),
                 "{package} depends on {forbidden}"
