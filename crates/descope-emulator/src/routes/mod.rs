@@ -2,8 +2,10 @@
 
 pub mod emulator;
 pub mod mgmt_apps;
+pub mod mgmt_audit;
 pub mod mgmt_fga;
 pub mod mgmt_flow;
+pub mod mgmt_jwt;
 pub mod mgmt_sso;
 pub mod mgmt_project;
 pub mod mgmt_user;
@@ -36,11 +38,17 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(mgmt_flow::routes())
         .merge(mgmt_fga::routes())
         .merge(mgmt_apps::routes())
+        .merge(mgmt_audit::routes())
+        .merge(mgmt_jwt::routes())
         .merge(oauth::routes())
         .merge(webauthn::routes())
         .merge(emulator::routes())
         .fallback(not_implemented)
         .method_not_allowed_fallback(not_implemented)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            mgmt_audit::record,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             rate_limit,
