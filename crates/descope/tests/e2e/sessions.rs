@@ -438,3 +438,35 @@ async fn access_key_unknown_deactivated_or_outside_its_tenants_is_refused() {
         .unwrap();
     invalid(env.client.exchange_access_key("", None, None).await);
 }
+
+#[tokio::test]
+#[ignore = "emulator: a step-up for another user's login ID is accepted and merges the two users' sessions"]
+async fn step_up_for_another_user_s_login_id_is_refused() {
+    // A step-up builds on the session of the refresh token; the login ID must be that session's
+    // user. Otherwise one user's factors (and selected tenant) would flow into another's session.
+    let env = start().await;
+    let mallory = env.sign_in_otp("mallory@example.com").await;
+    let victim = "victim@example.com";
+    env.sign_in_otp(victim).await;
+    let start = env
+        .client
+        .otp()
+        .sign_in(DeliveryMethod::Email, victim)
+        .options(LoginOptions::new().stepup(true))
+        .refresh_token(refresh(&mallory))
+        .await;
+    let outcome = match start {
+        Err(e) => Err(e),
+        Ok(_) => env
+            .client
+            .otp()
+            .verify_code(DeliveryMethod::Email, victim, env.code(victim))
+            .await
+            .map(|jwt| session(&jwt).amr().to_vec()),
+    };
+    let e = outcome.expect_err("the step-up must not cross users");
+    assert!(
+        matches!(e.status(), Some(400 | 401 | 403)),
+        "a client error, got: {e}"
+    );
+}
