@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::response::Response;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use descope_jwt::Session;
 use http::Request;
@@ -17,23 +18,51 @@ use tower_service::Service;
 use crate::layer::LayerContext;
 use crate::rejection::{Rejection, RejectionKind};
 
+/// Where a tenant guard finds its tenant.
+#[derive(Debug)]
+enum Tenant {
+    /// This tenant ID.
+    Fixed(String),
+    /// The value of this path parameter of the route (`/tenants/{tenant}/…`).
+    PathParam(String),
+}
+
 enum Rule {
     Session,
     Roles(Vec<String>),
     Permissions(Vec<String>),
-    TenantRoles(String, Vec<String>),
-    TenantPermissions(String, Vec<String>),
+    TenantRoles(Tenant, Vec<String>),
+    TenantPermissions(Tenant, Vec<String>),
     Custom(Box<dyn Fn(&Session) -> bool + Send + Sync>),
 }
 
 impl Rule {
-    fn allows(&self, s: &Session) -> bool {
+    /// The path parameter the rule reads, if any.
+    fn path_param(&self) -> Option<&str> {
+        match self {
+            Self::TenantRoles(Tenant::PathParam(p), _)
+            | Self::TenantPermissions(Tenant::PathParam(p), _) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether `s` passes; `path_tenant` is the value of [`Rule::path_param`].
+    fn allows(&self, s: &Session, path_tenant: Option<&str>) -> bool {
+        let tenant = |t: &Tenant| -> Option<String> {
+            match t {
+                Tenant::Fixed(id) => Some(id.clone()),
+                // An empty segment would mean "project level" to the helpers: refuse it.
+                Tenant::PathParam(_) => path_tenant.filter(|v| !v.is_empty()).map(str::to_owned),
+            }
+        };
         match self {
             Self::Session => true,
             Self::Roles(r) => s.validate_roles(r),
             Self::Permissions(p) => s.validate_permissions(p),
-            Self::TenantRoles(t, r) => s.validate_tenant_roles(t, r),
-            Self::TenantPermissions(t, p) => s.validate_tenant_permissions(t, p),
+            Self::TenantRoles(t, r) => tenant(t).is_some_and(|t| s.validate_tenant_roles(&t, r)),
+            Self::TenantPermissions(t, p) => {
+                tenant(t).is_some_and(|t| s.validate_tenant_permissions(&t, p))
+            }
             Self::Custom(f) => f(s),
         }
     }
@@ -130,7 +159,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<String>,
 {
-    guard(Rule::TenantRoles(tenant.into(), owned(roles)))
+    guard(Rule::TenantRoles(
+        Tenant::Fixed(tenant.into()),
+        owned(roles),
+    ))
 }
 
 /// A guard that asks for every one of `permissions` in tenant `tenant` (the session's
@@ -140,7 +172,42 @@ where
     I: IntoIterator<Item = T>,
     T: Into<String>,
 {
-    guard(Rule::TenantPermissions(tenant.into(), owned(permissions)))
+    guard(Rule::TenantPermissions(
+        Tenant::Fixed(tenant.into()),
+        owned(permissions),
+    ))
+}
+
+/// Like [`require_tenant_roles`], for the tenant named by the route's path parameter `param`:
+/// on `/tenants/{tenant}/settings`, `require_tenant_roles_in_path("tenant", ["owner"])` asks
+/// for role `owner` in whichever tenant the URL names.
+///
+/// A route without that parameter is a setup mistake and answers 500.
+pub fn require_tenant_roles_in_path<I, T>(param: impl Into<String>, roles: I) -> RequireLayer
+where
+    I: IntoIterator<Item = T>,
+    T: Into<String>,
+{
+    guard(Rule::TenantRoles(
+        Tenant::PathParam(param.into()),
+        owned(roles),
+    ))
+}
+
+/// Like [`require_tenant_permissions`], for the tenant named by the route's path parameter
+/// `param` (see [`require_tenant_roles_in_path`]).
+pub fn require_tenant_permissions_in_path<I, T>(
+    param: impl Into<String>,
+    permissions: I,
+) -> RequireLayer
+where
+    I: IntoIterator<Item = T>,
+    T: Into<String>,
+{
+    guard(Rule::TenantPermissions(
+        Tenant::PathParam(param.into()),
+        owned(permissions),
+    ))
 }
 
 /// A guard with a rule of your own, such as "the selected tenant is one of these".
@@ -197,21 +264,52 @@ where
     }
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        let verdict = match req.extensions().get::<LayerContext>() {
-            None => Err(Rejection::new(RejectionKind::LayerMissing).default_response()),
-            Some(ctx) => match &ctx.session {
-                None => Err(ctx.shared.reject(ctx.failure)),
-                Some(s) if self.rule.allows(s) => Ok(()),
-                Some(_) => Err(ctx.shared.reject(RejectionKind::Forbidden)),
-            },
-        };
-        match verdict {
-            Err(response) => Box::pin(std::future::ready(Ok(response))),
-            Ok(()) => {
-                let ready = self.inner.clone();
-                let mut inner = std::mem::replace(&mut self.inner, ready);
-                Box::pin(async move { Ok(inner.call(req).await?.map(Body::new)) })
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let rule = self.rule.clone();
+        Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            let path_tenant = match rule.path_param() {
+                None => None,
+                Some(name) => {
+                    let params = RawPathParams::from_request_parts(&mut parts, &()).await;
+                    let value = params.ok().and_then(|p| {
+                        p.iter()
+                            .find(|(k, _)| *k == name)
+                            .map(|(_, v)| v.to_owned())
+                    });
+                    match value {
+                        Some(v) => Some(v),
+                        None => return Ok(path_param_missing(name)),
+                    }
+                }
+            };
+            let verdict = match parts.extensions.get::<LayerContext>() {
+                None => Err(Rejection::new(RejectionKind::LayerMissing).default_response()),
+                Some(ctx) => match &ctx.session {
+                    None => Err(ctx.shared.reject(ctx.failure)),
+                    Some(s) if rule.allows(s, path_tenant.as_deref()) => Ok(()),
+                    Some(_) => Err(ctx.shared.reject(RejectionKind::Forbidden)),
+                },
+            };
+            match verdict {
+                Err(response) => Ok(response),
+                Ok(()) => Ok(inner
+                    .call(Request::from_parts(parts, body))
+                    .await?
+                    .map(Body::new)),
             }
-        }
+        })
     }
+}
+
+/// The 500 of a path-tenant guard on a route without its parameter.
+fn path_param_missing(name: &str) -> Response {
+    let body = serde_json::json!({
+        "error": "internal_error",
+        "message": format!(
+            "the route has no path parameter {{{name}}} for its tenant guard (a setup mistake)"
+        ),
+    });
+    (http::StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
 }

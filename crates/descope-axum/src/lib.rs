@@ -73,7 +73,8 @@ pub use descope_jwt::Session;
 pub use extract::{session, DescopeSession, MaybeSession, SessionRejection};
 pub use guard::{
     require, require_permissions, require_roles, require_session, require_tenant_permissions,
-    require_tenant_roles, RequireLayer, RequireService,
+    require_tenant_permissions_in_path, require_tenant_roles, require_tenant_roles_in_path,
+    RequireLayer, RequireService,
 };
 pub use layer::{DescopeLayer, DescopeService};
 pub use rejection::{Rejection, RejectionKind};

@@ -12,7 +12,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use descope_axum::{
     require, require_permissions, require_roles, require_session, require_tenant_permissions,
-    require_tenant_roles, DescopeLayer, DescopeSession, MaybeSession, RejectionKind,
+    require_tenant_permissions_in_path, require_tenant_roles, require_tenant_roles_in_path,
+    DescopeLayer, DescopeSession, MaybeSession, RejectionKind,
 };
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -55,6 +56,21 @@ fn app(layer: DescopeLayer) -> Router {
         .route(
             "/t1/edit",
             get(me).route_layer(require_tenant_roles("t1", ["editor"])),
+        )
+        .route(
+            "/tenants/{tenant}/reports",
+            get(me).route_layer(require_tenant_permissions_in_path(
+                "tenant",
+                ["reports.read"],
+            )),
+        )
+        .route(
+            "/tenants/{tenant}/settings",
+            get(me).route_layer(require_tenant_roles_in_path("tenant", ["owner"])),
+        )
+        .route(
+            "/misconfigured/{id}",
+            get(me).route_layer(require_tenant_roles_in_path("tenant", ["owner"])),
         )
         .route(
             "/selected",
@@ -679,4 +695,41 @@ async fn sign_in_routes_refuse_bad_input_before_calling_descope() {
     .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(transport.request_count(), 0);
+}
+
+#[tokio::test]
+async fn path_tenant_guards_check_the_tenant_the_url_names() {
+    let (client, _t) = scripted_client();
+    let base = serve(app(DescopeLayer::new(client))).await;
+    let t = session_token(
+        "U1",
+        json!({
+            "permissions": ["reports.read"],
+            "tenants": {
+                "t1": {"permissions": ["reports.read"], "roles": ["owner"]},
+                "t2": {"permissions": [], "roles": []}
+            }
+        }),
+        600,
+    );
+    let cookie = format!("DS={t}");
+    let h = [("cookie", cookie.as_str())];
+    let cases = [
+        ("/tenants/t1/reports", StatusCode::OK),
+        ("/tenants/t1/settings", StatusCode::OK),
+        ("/tenants/t2/reports", StatusCode::FORBIDDEN),
+        ("/tenants/t2/settings", StatusCode::FORBIDDEN),
+        ("/tenants/t3/reports", StatusCode::FORBIDDEN),
+        // Percent-encoded, still one tenant ID, still not t1.
+        ("/tenants/t1%2Fx/reports", StatusCode::FORBIDDEN),
+    ];
+    for (path, status) in cases {
+        let r = req_get(&base, path, &h).await;
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+    }
+    let r = req_get(&base, "/tenants/t1/reports", &[]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = req_get(&base, "/misconfigured/t1", &h).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(r.body.contains("{tenant}"), "{}", r.body);
 }
