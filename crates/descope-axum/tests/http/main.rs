@@ -733,3 +733,74 @@ async fn path_tenant_guards_check_the_tenant_the_url_names() {
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(r.body.contains("{tenant}"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn layer_options_turn_off_the_header_and_renewal_and_rename_the_cookies() {
+    let token = session_token("U1", json!({}), 600);
+    let expired = session_token("U1", json!({}), -600);
+    let refresh = refresh_token("U1", 3600);
+
+    // Cookie-only: a Bearer header is ignored.
+    let (client, _t) = scripted_client();
+    let base = serve(app(DescopeLayer::new(client).bearer_header(false))).await;
+    let r = req_get(
+        &base,
+        "/me",
+        &[("authorization", &format!("Bearer {token}"))],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = req_get(&base, "/me", &[("cookie", &format!("DS={token}"))]).await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // No renewal: an expired session with a refresh cookie stays out, and Descope is not called.
+    let (client, transport) = scripted_client();
+    transport.push_json(200, json!({"sessionJwt": token}));
+    let base = serve(app(DescopeLayer::new(client).refresh(false))).await;
+    let r = req_get(
+        &base,
+        "/me",
+        &[("cookie", &format!("DS={expired}; DSR={refresh}"))],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(transport.request_count(), 0);
+
+    // Renamed cookies are read and written under their new names, with the given attributes.
+    let (client, transport) = scripted_client();
+    transport.push_json(200, json!({"sessionJwt": token}));
+    let cookies = descope_axum::CookieOptions::new()
+        .session_name("sid")
+        .refresh_name("rid")
+        .same_site(descope_axum::SameSite::Strict)
+        .domain("example.org")
+        .path("/app")
+        .secure(false);
+    let base = serve(app(DescopeLayer::new(client).cookies(cookies))).await;
+    let r = req_get(&base, "/me", &[("cookie", &format!("DS={token}"))]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "DS is not the session cookie any more"
+    );
+    let r = req_get(
+        &base,
+        "/me",
+        &[("cookie", &format!("sid={expired}; rid={refresh}"))],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let set = r.set_cookies();
+    assert_eq!(set.len(), 1, "{set:?}");
+    let sid = &set[0];
+    assert!(sid.starts_with(&format!("sid={token};")), "{sid}");
+    for attr in [
+        "SameSite=Strict",
+        "Domain=example.org",
+        "Path=/app",
+        "HttpOnly",
+    ] {
+        assert!(sid.contains(attr), "{attr} missing in {sid}");
+    }
+    assert!(!sid.contains("Secure"), "{sid}");
+}
