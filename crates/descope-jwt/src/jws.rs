@@ -4,6 +4,9 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 use descope_core::{Error, TokenErrorKind};
+use std::borrow::Cow;
+
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::keys::Algorithm;
@@ -31,17 +34,35 @@ pub(crate) struct Parsed<'t> {
     pub alg: Algorithm,
     pub kid: String,
     pub payload: Vec<u8>,
-    pub signature: Vec<u8>,
+    pub signature: Signature,
+}
+
+/// A decoded signature, on the stack for every key size the SDK accepts (up to RSA-8192).
+pub(crate) struct Signature {
+    buf: [u8; 1024],
+    len: usize,
+}
+
+impl Signature {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signature({} bytes)", self.len)
+    }
 }
 
 #[derive(Deserialize)]
-struct Header {
+struct Header<'a> {
+    #[serde(default, borrow)]
+    alg: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    kid: Option<Cow<'a, str>>,
     #[serde(default)]
-    alg: Option<serde_json::Value>,
-    #[serde(default)]
-    kid: Option<serde_json::Value>,
-    #[serde(default)]
-    crit: Option<serde_json::Value>,
+    crit: Option<IgnoredAny>,
 }
 
 /// Splits and decodes a compact JWS. Refuses, without any key lookup: a token that is not three
@@ -66,11 +87,15 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
     let payload = B64
         .decode(p)
         .map_err(|_| malformed("the payload is not base64url"))?;
-    let signature = B64
-        .decode(s)
-        .map_err(|_| malformed("the signature is not base64url"))?;
-    let header: Header = serde_json::from_slice(&header_bytes)
-        .map_err(|_| malformed("the header is not a JSON object"))?;
+    let mut signature = Signature {
+        buf: [0; 1024],
+        len: 0,
+    };
+    signature.len = B64.decode_slice(s, &mut signature.buf).map_err(|_| {
+        malformed("the signature is not base64url, or longer than any accepted key's")
+    })?;
+    let header: Header<'_> = serde_json::from_slice(&header_bytes)
+        .map_err(|_| malformed("the header is not a JSON object with string alg and kid"))?;
     if header.crit.is_some() {
         return Err(malformed(
             "the header has critical extensions (crit), which are not supported",
@@ -78,7 +103,7 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
     }
     let alg = match header.alg {
         None => return Err(malformed("the header has no alg")),
-        Some(serde_json::Value::String(a)) => Algorithm::from_name(&a).ok_or_else(|| {
+        Some(a) => Algorithm::from_name(&a).ok_or_else(|| {
             Error::token(
                 TokenErrorKind::AlgorithmNotAllowed,
                 format!(
@@ -86,14 +111,10 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
                 ),
             )
         })?,
-        Some(_) => return Err(malformed("the header's alg is not a string")),
     };
     let kid = match header.kid {
-        Some(serde_json::Value::String(k)) if !k.is_empty() => k,
-        Some(serde_json::Value::String(_)) | None => {
-            return Err(malformed("the header has no kid"))
-        }
-        Some(_) => return Err(malformed("the header's kid is not a string")),
+        Some(k) if !k.is_empty() => k.into_owned(),
+        _ => return Err(malformed("the header has no kid")),
     };
     Ok(Parsed {
         signing_input: &token.as_bytes()[..h.len() + 1 + p.len()],
@@ -173,8 +194,20 @@ mod tests {
         assert_eq!(p.alg, Algorithm::ES256);
         assert_eq!(p.kid, "k1");
         assert_eq!(p.payload, br#"{"a":1}"#);
-        assert_eq!(p.signature, vec![1, 2, 3]);
+        assert_eq!(p.signature.as_bytes(), [1, 2, 3]);
         assert_eq!(p.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
+    }
+
+    #[test]
+    fn signatures_up_to_rsa_8192_fit_and_longer_ones_are_malformed() {
+        let head = format!("{}.{}", enc(r#"{"alg":"RS512","kid":"k"}"#), enc("{}"));
+        let token = format!("{head}.{}", B64.encode([7u8; 1024]));
+        let p = parse(&token).unwrap();
+        assert_eq!(p.signature.as_bytes().len(), 1024);
+        assert_eq!(
+            kind(&format!("{head}.{}", B64.encode([7u8; 1025]))),
+            TokenErrorKind::Malformed
+        );
     }
 
     #[test]

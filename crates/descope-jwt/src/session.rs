@@ -35,7 +35,7 @@ pub struct Session {
 struct Inner {
     token: Box<str>,
     /// The decoded payload: the claims are parsed into JSON values only when asked for.
-    payload: Box<[u8]>,
+    payload: Vec<u8>,
     claims: OnceLock<Value>,
     derived: OnceLock<Derived>,
     core: CoreClaims,
@@ -398,7 +398,7 @@ impl Session {
         Self {
             inner: Arc::new(Inner {
                 token: token.into(),
-                payload: payload.into_boxed_slice(),
+                payload,
                 claims: OnceLock::new(),
                 derived: OnceLock::new(),
                 core,

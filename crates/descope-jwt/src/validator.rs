@@ -258,7 +258,7 @@ impl SessionValidator {
                 ),
             ));
         }
-        if !key.verify(parsed.signing_input, &parsed.signature) {
+        if !key.verify(parsed.signing_input, parsed.signature.as_bytes()) {
             return Err(Error::token(
                 TokenErrorKind::BadSignature,
                 format!("it does not verify with key {:?}", parsed.kid),
