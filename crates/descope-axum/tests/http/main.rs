@@ -804,3 +804,33 @@ async fn layer_options_turn_off_the_header_and_renewal_and_rename_the_cookies() 
     }
     assert!(!sid.contains("Secure"), "{sid}");
 }
+
+#[tokio::test]
+async fn debug_output_of_the_session_and_the_layer_shows_no_token() {
+    let (client, _t) = scripted_client();
+    let layer = DescopeLayer::new(client);
+    let layer_debug = format!("{layer:?}");
+    let app: Router = Router::new()
+        .route(
+            "/debug",
+            get(|s: DescopeSession| async move { format!("{s:?}") }),
+        )
+        .layer(layer);
+    let base = serve(app).await;
+    let token = session_token("U1", json!({"roles": ["admin"]}), 600);
+    let r = req_get(&base, "/debug", &[("cookie", &format!("DS={token}"))]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("U1") && r.body.contains("admin"),
+        "{}",
+        r.body
+    );
+    let signature = token.rsplit('.').next().unwrap();
+    let payload = token.split('.').nth(1).unwrap();
+    assert!(
+        !r.body.contains(signature) && !r.body.contains(payload),
+        "{}",
+        r.body
+    );
+    assert!(layer_debug.contains(PROJECT_ID), "{layer_debug}");
+}
