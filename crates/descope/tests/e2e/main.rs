@@ -10,3 +10,4 @@ mod otp;
 mod sessions;
 mod support;
 mod totp_password;
+mod updates_and_keys;
