@@ -89,6 +89,8 @@ pub struct Ephemeral {
     pub outbox: Vec<OutboxMessage>,
     /// The fake identity provider of OAuth, SSO and SAML.
     pub idp: crate::routes::oauth::IdpState,
+    /// WebAuthn ceremonies waiting for their finish call.
+    pub webauthn: crate::routes::webauthn::WebAuthnState,
 }
 
 /// Everything behind the one lock.

@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 mod app;
+mod authenticator;
 mod error;
 mod keys;
 mod model;
@@ -38,6 +39,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use crate::authenticator::SoftAuthenticator;
 use crate::app::{App, Core, Ephemeral, Settings};
 use crate::keys::{generate_key, load_key, KeyRing};
 use crate::model::ProjectRecord;

@@ -44,6 +44,21 @@ pub struct UserRecord {
     pub oauth_providers: Vec<String>,
     /// The user signed in through SSO or SAML.
     pub saml: bool,
+    /// Registered passkeys (WebAuthn credentials).
+    pub passkeys: Vec<PasskeyRecord>,
+}
+
+/// A registered passkey: a P-256 public key and its authenticator's signature counter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PasskeyRecord {
+    /// The credential ID (base64url).
+    pub credential_id: String,
+    /// The uncompressed P-256 point (base64url).
+    pub public_key: String,
+    pub sign_count: u32,
+    pub rp_id: String,
+    pub created: i64,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -96,7 +111,7 @@ impl UserRecord {
                 .iter()
                 .map(|p| (p.clone(), Value::Bool(true)))
                 .collect::<Map<String, Value>>(),
-            "webauthn": false,
+            "webauthn": !self.passkeys.is_empty(),
             "password": self.password_hash.is_some(),
             "ssoAppIds": self.sso_app_ids,
         })

@@ -1,4 +1,4 @@
-//! OAuth, SSO and SAML through the emulator's fake identity provider, and the WebAuthn 501.
+//! OAuth, SSO and SAML through the emulator's fake identity provider.
 
 mod common;
 
@@ -623,28 +623,4 @@ async fn the_sign_in_page_escapes_what_it_echoes() {
         html.contains("&lt;script&gt;") && html.contains("&lt;b&gt;Evil"),
         "{html}"
     );
-}
-
-#[tokio::test]
-async fn webauthn_answers_501_saying_what_is_missing() {
-    let (_h, c) = start_default().await;
-    for path in [
-        "/v1/auth/webauthn/signup/start",
-        "/v1/auth/webauthn/signin/finish",
-        "/v1/auth/webauthn/update/start",
-    ] {
-        let r = c
-            .post(
-                path,
-                None,
-                json!({"loginId": "a@b.c", "origin": "https://x"}),
-            )
-            .await;
-        assert_descope_error(&r, 501);
-        let msg = r.json["errorMessage"].as_str().unwrap();
-        assert!(
-            msg.contains("WebAuthn") && msg.contains("passkeys") && msg.contains(path),
-            "{msg}"
-        );
-    }
 }

@@ -1,12 +1,12 @@
-//! OAuth, SSO and SAML end to end: the SDK against the embedded emulator over real HTTP, with
+//! OAuth, SSO and SAML (and passkeys) end to end: the SDK against the embedded emulator over real HTTP, with
 //! the emulator's fake identity provider standing in for Google or the tenant's IdP.
 //!
 //! Each test plays the browser: it starts the flow with the SDK, GETs the returned URL without
 //! following redirects, reads the `code` from the `Location` header, and exchanges it.
 
 use bytes::Bytes;
-use descope::{Client, HttpRequest, HttpTransport, HyperTransport, LoginOptions};
-use descope_emulator::{Emulator, EmulatorBuilder, EmulatorHandle};
+use descope::{Client, HttpRequest, HttpTransport, HyperTransport, LoginOptions, SignUpUser};
+use descope_emulator::{Emulator, EmulatorBuilder, EmulatorHandle, SoftAuthenticator};
 use http::{HeaderMap, Method};
 
 const RETURN: &str = "https://app.example.com/auth/callback";
@@ -310,16 +310,56 @@ async fn saml_calls_still_work_through_the_same_provider() {
 }
 
 #[tokio::test]
-async fn webauthn_is_refused_with_a_message_saying_the_emulator_lacks_it() {
+async fn passkeys_sign_up_and_in_with_the_emulators_software_authenticator() {
     let (_emu, client) = start(Emulator::builder()).await;
+    let authenticator = SoftAuthenticator::new("https://app.example.com");
+
+    let start = client
+        .webauthn()
+        .sign_up_start("pia@example.com", authenticator.origin())
+        .user(SignUpUser::new().name("Pia Passkey"))
+        .await
+        .expect("sign-up start");
+    assert!(start.create, "a sign-up registers a credential");
+    let response = authenticator
+        .respond(&start.options, start.create)
+        .expect("the authenticator registers");
+    let jwt = client
+        .webauthn()
+        .sign_up_finish(&start.transaction_id, response)
+        .await
+        .expect("sign-up finish");
+    assert!(jwt.first_seen);
+    assert_eq!(jwt.user.name, "Pia Passkey");
+    let session = jwt.session.as_ref().expect("session");
+    assert_eq!(session.amr(), ["webauthn"]);
+    client
+        .validate_session(session.token(), None)
+        .await
+        .expect("the session validates");
+
+    let start = client
+        .webauthn()
+        .sign_in_start("pia@example.com", authenticator.origin())
+        .await
+        .expect("sign-in start");
+    assert!(!start.create);
+    let response = authenticator
+        .respond(&start.options, start.create)
+        .expect("the authenticator signs");
+    let again = client
+        .webauthn()
+        .sign_in_finish(&start.transaction_id, response.as_str())
+        .await
+        .expect("sign-in finish");
+    assert_eq!(again.user_id, jwt.user_id);
+    assert!(!again.first_seen);
+
+    // The same answer twice: the transaction is spent.
     let e = client
         .webauthn()
-        .sign_up_start("pat@example.com", "https://app.example.com")
+        .sign_in_finish(&start.transaction_id, response)
         .await
-        .expect_err("the emulator has no WebAuthn");
-    assert_eq!(e.status(), Some(501), "{e}");
-    assert!(
-        e.api_message().unwrap_or_default().contains("WebAuthn"),
-        "{e}"
-    );
+        .expect_err("a finished transaction is refused");
+    assert!(e.is_unauthorized(), "{e}");
 }
