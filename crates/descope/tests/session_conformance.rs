@@ -713,3 +713,36 @@ async fn a_pinned_key_that_cannot_be_used_fails_the_client_build() {
     assert!(err.is_config());
     assert!(err.to_string().contains("alg"), "{err}");
 }
+
+#[tokio::test]
+async fn scenario_select_tenant_returns_tokens_carrying_the_selected_tenant() {
+    let step = &matrix()["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "scenario.select_tenant_dct_claim")
+        .unwrap()["steps"][0];
+    let py = &step["result"];
+    let t = ScriptedTransport::new();
+    push(&t, &refresh_answer(py));
+    let c = client(&t, jwks(None));
+    let refresh = matrix()["meta"]["VALID_REFRESH"].as_str().unwrap();
+    let r = c.select_tenant("t1", refresh).await.unwrap();
+    assert_jwt_response(&r, py, "select_tenant");
+    let session = r.session.as_ref().unwrap();
+    assert_eq!(session.selected_tenant(), Some("t1"));
+    assert_eq!(r.refresh.as_ref().unwrap().selected_tenant(), Some("t1"));
+    let sent = t.requests();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0]
+        .url
+        .ends_with(step["requests"][0]["path"].as_str().unwrap()));
+    assert_eq!(
+        sent[0].headers["authorization"].to_str().unwrap(),
+        step["requests"][0]["authorization"]
+    );
+    assert_eq!(
+        serde_json::from_slice::<Value>(&sent[0].body).unwrap(),
+        json!({"tenant": "t1"})
+    );
+}
