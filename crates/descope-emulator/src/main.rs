@@ -43,6 +43,18 @@ struct Args {
     /// Do not print codes and links as they are sent.
     #[arg(long)]
     quiet: bool,
+    /// Email of the identity the fake OAuth/SSO/SAML provider signs in without showing its
+    /// page (otherwise the page asks).
+    #[arg(long, value_name = "EMAIL")]
+    fake_identity: Option<String>,
+    /// Display name of that identity.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "",
+        requires = "fake_identity"
+    )]
+    fake_name: String,
 }
 
 #[tokio::main]
@@ -67,6 +79,9 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(n) = args.rate_limit {
         b = b.rate_limit_per_minute(n);
+    }
+    if let Some(email) = &args.fake_identity {
+        b = b.fake_identity(email, &args.fake_name);
     }
     let emu = match b.start().await {
         Ok(e) => e,
