@@ -16,41 +16,75 @@ use descope::AccessKeyLoginOptions;
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{check, step};
+use common::{check, step, Env};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect().await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
+
+    let mut created = Created::default();
+    let outcome = story(&env, &suffix, &mut created).await;
+    // On a real project, delete what the example created even when a step failed.
+    if env.emulator.is_none() {
+        let mgmt = env.client.mgmt();
+        if let Some(key_id) = created.key_id {
+            common::cleanup_step("the access key", mgmt.access_key().delete(key_id).await);
+        }
+        if let Some(tenant) = created.tenant {
+            common::cleanup_step("the tenant", mgmt.tenant().delete(tenant, true).await);
+        }
+        if let Some(role) = created.role {
+            common::cleanup_step("the role", mgmt.role().delete(role, None).await);
+        }
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: access-key exchange.");
+    Ok(())
+}
+
+/// What the example created, for the clean-up.
+#[derive(Default)]
+struct Created {
+    role: Option<String>,
+    tenant: Option<String>,
+    key_id: Option<String>,
+}
+
+/// The walk-through; `suffix` keeps names unique on a real project.
+async fn story(env: &Env, suffix: &str, created: &mut Created) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
     let role = format!("reporter{suffix}");
     let mgmt = client.mgmt();
     mgmt.role()
         .create(&role)
         .description("Reads reports")
         .await?;
+    created.role = Some(role.clone());
     let tenant = mgmt
         .tenant()
         .create(format!("Machines Inc{suffix}"))
         .await?;
+    created.tenant = Some(tenant.clone());
 
     // 1. Create the key: its cleartext is shown once; store it where the machine client runs.
-    let created = mgmt
+    let key = mgmt
         .access_key()
         .create(format!("nightly-report{suffix}"))
         .description("The nightly report job")
         .role_names([role.clone()])
         .key_tenants([AssociatedTenant::new(&tenant).role_names([role.clone()])])
         .await?;
-    let key_id = created.key.id.clone();
+    let key_id = key.key.id.clone();
+    created.key_id = Some(key_id.clone());
     step(format!(
         "Created access key {key_id} ({:?}) with role {role:?} in tenant {tenant}",
-        created.key.name
+        key.key.name
     ));
 
     // 2. Exchange it for a session token, selecting the tenant and adding a custom claim.
@@ -58,7 +92,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .selected_tenant(&tenant)
         .custom_claim("job", "nightly");
     let exchanged = client
-        .exchange_access_key(created.cleartext.expose(), None, Some(&options))
+        .exchange_access_key(key.cleartext.expose(), None, Some(&options))
         .await?;
     let session = &exchanged.session;
     step(format!(
@@ -99,7 +133,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // 4. A deactivated key is refused.
     mgmt.access_key().deactivate(&key_id).await?;
     match client
-        .exchange_access_key(created.cleartext.expose(), None, None)
+        .exchange_access_key(key.cleartext.expose(), None, None)
         .await
     {
         Err(e) if e.is_unauthorized() || e.is_forbidden() => step(format!(
@@ -110,15 +144,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Ok(_) => return Err("a deactivated key still works".into()),
     }
 
+    // 5. Keys that are no longer needed are deleted.
     mgmt.access_key().delete(&key_id).await?;
-    if env.emulator.is_none() {
-        mgmt.tenant().delete(&tenant, true).await?;
-        mgmt.role().delete(&role, None).await?;
-        step("Deleted the key, tenant and role");
-    } else {
-        step("Deleted the key");
-    }
-    env.finish().await;
-    println!("\nDone: access-key exchange.");
+    created.key_id = None;
+    step("Deleted the key");
     Ok(())
 }

@@ -30,26 +30,42 @@ struct Started {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect().await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
     let email = format!("enchanted-demo{suffix}@example.com");
+
+    let outcome = story(&env, &email).await;
+    // On a real project, delete the test user even when a step failed.
+    if env.emulator.is_none() {
+        common::cleanup_step(
+            "the test user",
+            env.client.mgmt().user().delete(&email).await,
+        );
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: enchanted link with polling.");
+    Ok(())
+}
+
+/// The walk-through; `email` is the user's login ID.
+async fn story(env: &Env, email: &str) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
     if env.emulator.is_none() {
         client
             .mgmt()
             .user()
-            .create_test_user(&email)
-            .email(&email)
+            .create_test_user(email)
+            .email(email)
             .await?;
         step(format!("Created test user {email}"));
     }
 
     // 1. Start, and poll in the background the way a login page waits for the other device.
-    let started = start(&env, &email).await?;
+    let started = start(env, email).await?;
     let poll = tokio::spawn(
         client
             .enchanted_link()
@@ -89,7 +105,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // 5. Nobody clicks: polling gives up at its deadline with a timeout error.
-    let unclicked = start(&env, &email).await?;
+    let unclicked = start(env, email).await?;
     let e = client
         .enchanted_link()
         .poll_for_session(&unclicked.pending_ref)
@@ -103,12 +119,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "Without a click, polling stops at its deadline: {e}"
     ));
 
-    if env.emulator.is_none() {
-        client.mgmt().user().delete(&email).await?;
-        step("Deleted the test user");
-    }
-    env.finish().await;
-    println!("\nDone: enchanted link with polling.");
     Ok(())
 }
 

@@ -25,28 +25,44 @@ const VERIFY_URL: &str = "http://localhost:3000/verify";
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect().await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
     let email = format!("magic-demo{suffix}@example.com");
 
+    let outcome = story(&env, &email).await;
+    // On a real project, delete the test user even when a step failed.
+    if env.emulator.is_none() {
+        common::cleanup_step(
+            "the test user",
+            env.client.mgmt().user().delete(&email).await,
+        );
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: magic links by email and SMS.");
+    Ok(())
+}
+
+/// The walk-through; `email` is the user's login ID.
+async fn story(env: &Env, email: &str) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
+
     if env.emulator.is_none() {
         client
             .mgmt()
             .user()
-            .create_test_user(&email)
-            .email(&email)
+            .create_test_user(email)
+            .email(email)
             .phone("+12025550144")
             .await?;
         step(format!("Created test user {email}"));
     }
 
     // 1. Send a link by email (on the emulator the user is signed up on the way) and verify it.
-    let link = send_link(&env, DeliveryMethod::Email, &email).await?;
+    let link = send_link(env, DeliveryMethod::Email, email).await?;
     let token = common::link_token(&link)?;
     let jwt = client.magic_link().verify(&token).await?;
     let session = jwt.session.as_ref().ok_or("no session token came back")?;
@@ -73,21 +89,21 @@ async fn main() -> Result<(), Box<dyn Error>> {
         let refresh = jwt.refresh_token().ok_or("no refresh token came back")?;
         let masked = client
             .otp()
-            .update_user_phone(DeliveryMethod::Sms, &email, "+12025550144", refresh)
+            .update_user_phone(DeliveryMethod::Sms, email, "+12025550144", refresh)
             .await?;
         let code = emu
-            .last_message(&email)
+            .last_message(email)
             .and_then(|m| m.code)
             .ok_or("the emulator's outbox holds no code")?;
         client
             .otp()
-            .verify_code(DeliveryMethod::Sms, &email, code)
+            .verify_code(DeliveryMethod::Sms, email, code)
             .await?;
         step(format!(
             "Added the phone number {masked} to the user (verified by code)"
         ));
     }
-    let link = send_link(&env, DeliveryMethod::Sms, &email).await?;
+    let link = send_link(env, DeliveryMethod::Sms, email).await?;
     let jwt = client
         .magic_link()
         .verify(common::link_token(&link)?)
@@ -118,12 +134,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
     )?;
     step(format!("An empty token is refused before sending: {e}"));
 
-    if env.emulator.is_none() {
-        client.mgmt().user().delete(&email).await?;
-        step("Deleted the test user");
-    }
-    env.finish().await;
-    println!("\nDone: magic links by email and SMS.");
     Ok(())
 }
 
@@ -157,7 +167,9 @@ async fn send_link(
                 .user()
                 .generate_magic_link_for_test_user(test_method, login_id, VERIFY_URL)
                 .await?;
-            step(format!("Generated a {method} magic link for the test user"));
+            step(format!(
+                "Generated a magic link by {method} for the test user"
+            ));
             Ok(generated.link)
         }
     }

@@ -29,14 +29,30 @@ const METHODS: [DeliveryMethod; 4] = [
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect().await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
     let email = format!("otp-demo{suffix}@example.com");
+
+    let outcome = story(&env, &email).await;
+    // On a real project, delete the test user even when a step failed.
+    if env.emulator.is_none() {
+        common::cleanup_step(
+            "the test user",
+            env.client.mgmt().user().delete(&email).await,
+        );
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: OTP by email, SMS, voice and WhatsApp.");
+    Ok(())
+}
+
+/// The walk-through; `email` is the user's login ID.
+async fn story(env: &Env, email: &str) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
     let phone = "+12025550143";
 
     match &env.emulator {
@@ -44,17 +60,17 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Some(emu) => {
             let masked = client
                 .otp()
-                .sign_up(DeliveryMethod::Email, &email)
+                .sign_up(DeliveryMethod::Email, email)
                 .user(SignUpUser::new().name("Olive Otp").phone(phone))
                 .await?;
             step(format!("Signed up {email}: a code went to {masked}"));
             let code = emu
-                .last_message(&email)
+                .last_message(email)
                 .and_then(|m| m.code)
                 .ok_or("the emulator's outbox holds no code")?;
             let jwt = client
                 .otp()
-                .verify_code(DeliveryMethod::Email, &email, code)
+                .verify_code(DeliveryMethod::Email, email, code)
                 .await?;
             check(
                 jwt.first_seen,
@@ -70,8 +86,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
             client
                 .mgmt()
                 .user()
-                .create_test_user(&email)
-                .email(&email)
+                .create_test_user(email)
+                .email(email)
                 .phone(phone)
                 .display_name("Olive Otp")
                 .await?;
@@ -81,8 +97,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // Sign in by each delivery method.
     for method in METHODS {
-        let code = send_code(&env, method, &email).await?;
-        let jwt = client.otp().verify_code(method, &email, code).await?;
+        let code = send_code(env, method, email).await?;
+        let jwt = client.otp().verify_code(method, email, code).await?;
         step(format!(
             "Verified the {method} code: signed in, amr {:?}",
             amr(&jwt)
@@ -90,11 +106,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // A wrong code is refused, and the error says why.
-    let code = send_code(&env, DeliveryMethod::Email, &email).await?;
+    let code = send_code(env, DeliveryMethod::Email, email).await?;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     match client
         .otp()
-        .verify_code(DeliveryMethod::Email, &email, wrong)
+        .verify_code(DeliveryMethod::Email, email, wrong)
         .await
     {
         Err(e) if e.is_unauthorized() => {
@@ -117,12 +133,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
     )?;
     step(format!("An empty login ID is refused before sending: {e}"));
 
-    if env.emulator.is_none() {
-        client.mgmt().user().delete(&email).await?;
-        step("Deleted the test user");
-    }
-    env.finish().await;
-    println!("\nDone: OTP by email, SMS, voice and WhatsApp.");
     Ok(())
 }
 
@@ -148,7 +158,7 @@ async fn send_code(
                 .user()
                 .generate_otp_for_test_user(test_delivery(method), login_id)
                 .await?;
-            step(format!("Generated a {method} code for the test user"));
+            step(format!("Generated a code by {method} for the test user"));
             Ok(generated.code)
         }
     }

@@ -17,19 +17,32 @@ use descope::SignUpUser;
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{check, step};
+use common::{check, step, Env};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect().await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
     let login_id = format!("password-demo{suffix}@example.com");
+
+    let outcome = story(&env, &login_id).await;
+    // On a real project, delete the user even when a step failed.
+    if env.emulator.is_none() {
+        common::cleanup_step("the user", env.client.mgmt().user().delete(&login_id).await);
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: password sign-up, sign-in, replace and reset.");
+    Ok(())
+}
+
+/// The walk-through; `login_id` is the user's login ID.
+async fn story(env: &Env, login_id: &str) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
     let first = "Correct-Horse-7";
     let second = "Battery-Staple-8";
 
@@ -45,7 +58,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     ));
 
     // 2. A password that breaks the policy is refused by the API.
-    match client.password().sign_up(&login_id, "short").await {
+    match client.password().sign_up(login_id, "short").await {
         Err(e) if e.status() == Some(400) => step(format!(
             "A weak password is refused: {}",
             common::describe(&e)
@@ -57,8 +70,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // 3. Sign up.
     let jwt = client
         .password()
-        .sign_up(&login_id, first)
-        .user(SignUpUser::new().name("Paula Password").email(&login_id))
+        .sign_up(login_id, first)
+        .user(SignUpUser::new().name("Paula Password").email(login_id))
         .await?;
     step(format!(
         "Signed up {login_id}: user {} (first sign-in: {})",
@@ -66,11 +79,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     ));
 
     // 4. Sign in; a wrong password is refused.
-    let jwt = client.password().sign_in(&login_id, first).await?;
+    let jwt = client.password().sign_in(login_id, first).await?;
     step(format!("Signed in with the password: user {}", jwt.user_id));
     match client
         .password()
-        .sign_in(&login_id, "Wrong-Password-1")
+        .sign_in(login_id, "Wrong-Password-1")
         .await
     {
         Err(e) if e.is_unauthorized() => step(format!(
@@ -82,10 +95,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // 5. Replace it (proving the old one): this signs the user in too.
-    client.password().replace(&login_id, first, second).await?;
-    client.password().sign_in(&login_id, second).await?;
+    client.password().replace(login_id, first, second).await?;
+    client.password().sign_in(login_id, second).await?;
     check(
-        client.password().sign_in(&login_id, first).await.is_err(),
+        client.password().sign_in(login_id, first).await.is_err(),
         "the old password still works after the replace",
     )?;
     step("Replaced the password: the new one signs in, the old one no longer does");
@@ -93,7 +106,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // 6. Forgotten password: start a reset. The project decides how the prompt goes out.
     let reset = client
         .password()
-        .send_reset(&login_id)
+        .send_reset(login_id)
         .redirect_url("http://localhost:3000/reset")
         .await?;
     step(format!(
@@ -108,7 +121,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // On the emulator, follow the (magic) link and set a new password with its session.
     if let Some(emu) = &env.emulator {
         let link = emu
-            .last_message(&login_id)
+            .last_message(login_id)
             .and_then(|m| m.link)
             .ok_or("the emulator's outbox holds no reset link")?;
         let jwt = client
@@ -117,16 +130,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
             .await?;
         let refresh = jwt.refresh_token().ok_or("no refresh token came back")?;
         let third = "Reset-Works-9";
-        client.password().update(&login_id, third, refresh).await?;
-        client.password().sign_in(&login_id, third).await?;
+        client.password().update(login_id, third, refresh).await?;
+        client.password().sign_in(login_id, third).await?;
         step("Followed the reset link and set a new password: it signs in");
     }
 
-    if env.emulator.is_none() {
-        client.mgmt().user().delete(&login_id).await?;
-        step("Deleted the user");
-    }
-    env.finish().await;
-    println!("\nDone: password sign-up, sign-in, replace and reset.");
     Ok(())
 }

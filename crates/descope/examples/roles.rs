@@ -18,44 +18,97 @@ use descope::DeliveryMethod;
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{check, step};
+use common::{check, step, Env};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect().await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
-    let read = format!("docs.read{suffix}");
-    let write = format!("docs.write{suffix}");
-    let editor = format!("editor{suffix}");
-    let owner = format!("tenant-owner{suffix}");
-    let login_id = format!("roles-demo{suffix}@example.com");
+    let names = Names {
+        read: format!("docs.read{suffix}"),
+        write: format!("docs.write{suffix}"),
+        editor: format!("editor{suffix}"),
+        owner: format!("tenant-owner{suffix}"),
+        tenant: format!("Roles Inc{suffix}"),
+        login_id: format!("roles-demo{suffix}@example.com"),
+    };
+
+    let outcome = story(&env, &names).await;
+    // On a real project, delete what the example created even when a step failed.
+    if env.emulator.is_none() {
+        let mgmt = env.client.mgmt();
+        let n = &names;
+        common::cleanup_step("the test user", mgmt.user().delete(&n.login_id).await);
+        let tenant_id = mgmt
+            .tenant()
+            .search_all()
+            .names([n.tenant.clone()])
+            .await
+            .ok()
+            .and_then(|found| found.into_iter().next().map(|t| t.id));
+        if let Some(id) = tenant_id {
+            common::cleanup_step("the tenant", mgmt.tenant().delete(id, true).await);
+        }
+        common::cleanup_step("the tenant role", mgmt.role().delete(&n.owner, None).await);
+        common::cleanup_step(
+            "the project role",
+            mgmt.role().delete(&n.editor, None).await,
+        );
+        common::cleanup_step("a permission", mgmt.permission().delete(&n.write).await);
+        common::cleanup_step("a permission", mgmt.permission().delete(&n.read).await);
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: the eight role and permission helpers.");
+    Ok(())
+}
+
+/// The names the example creates (unique per run on a real project).
+struct Names {
+    read: String,
+    write: String,
+    editor: String,
+    owner: String,
+    tenant: String,
+    login_id: String,
+}
+
+/// The walk-through.
+async fn story(env: &Env, names: &Names) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
+    let Names {
+        read,
+        write,
+        editor,
+        owner,
+        tenant: tenant_name,
+        login_id,
+    } = names;
 
     // Set-up: `editor` (project role) grants docs.read; `tenant-owner` (tenant role) grants both.
     let mgmt = client.mgmt();
     mgmt.permission()
-        .create(&read, Some("Read documents"))
+        .create(read, Some("Read documents"))
         .await?;
     mgmt.permission()
-        .create(&write, Some("Write documents"))
+        .create(write, Some("Write documents"))
         .await?;
     mgmt.role()
-        .create(&editor)
+        .create(editor)
         .permission_names([read.clone()])
         .await?;
     mgmt.role()
-        .create(&owner)
+        .create(owner)
         .permission_names([read.clone(), write.clone()])
         .await?;
-    let tenant = mgmt.tenant().create(format!("Roles Inc{suffix}")).await?;
+    let tenant = mgmt.tenant().create(tenant_name).await?;
     mgmt.user()
-        .create_test_user(&login_id)
-        .email(&login_id)
+        .create_test_user(login_id)
+        .email(login_id)
         .role_names([editor.clone()])
         .user_tenants([AssociatedTenant::new(&tenant).role_names([owner.clone()])])
         .await?;
@@ -65,12 +118,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let code = mgmt
         .user()
-        .generate_otp_for_test_user(TestDelivery::Email, &login_id)
+        .generate_otp_for_test_user(TestDelivery::Email, login_id)
         .await?
         .code;
     let jwt = client
         .otp()
-        .verify_code(DeliveryMethod::Email, &login_id, code)
+        .verify_code(DeliveryMethod::Email, login_id, code)
         .await?;
     let token = jwt.session_token().ok_or("no session token")?;
     let session = client.validate_session(token, None).await?;
@@ -161,16 +214,5 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "only the tenant role matches in the tenant",
     )?;
 
-    if env.emulator.is_none() {
-        mgmt.user().delete(&login_id).await?;
-        mgmt.tenant().delete(&tenant, true).await?;
-        mgmt.role().delete(&owner, None).await?;
-        mgmt.role().delete(&editor, None).await?;
-        mgmt.permission().delete(&write).await?;
-        mgmt.permission().delete(&read).await?;
-        step("Deleted the user, tenant, roles and permissions");
-    }
-    env.finish().await;
-    println!("\nDone: the eight role and permission helpers.");
     Ok(())
 }

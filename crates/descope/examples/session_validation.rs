@@ -20,34 +20,50 @@ use descope_emulator::Emulator;
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{check, step};
+use common::{check, step, Env};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect_with(Emulator::builder().session_ttl(Duration::from_secs(1))).await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
     let login_id = format!("session-demo{suffix}@example.com");
 
+    let outcome = story(&env, &login_id).await;
+    // On a real project, delete the test user even when a step failed.
+    if env.emulator.is_none() {
+        common::cleanup_step(
+            "the test user",
+            env.client.mgmt().user().delete(&login_id).await,
+        );
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: session validation and refresh.");
+    Ok(())
+}
+
+/// The walk-through; `login_id` is the test user's login ID.
+async fn story(env: &Env, login_id: &str) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
+
     // Sign a test user in (see the otp example for the flow itself).
     let mgmt = client.mgmt();
     mgmt.user()
-        .create_test_user(&login_id)
-        .email(&login_id)
+        .create_test_user(login_id)
+        .email(login_id)
         .await?;
     let code = mgmt
         .user()
-        .generate_otp_for_test_user(TestDelivery::Email, &login_id)
+        .generate_otp_for_test_user(TestDelivery::Email, login_id)
         .await?
         .code;
     let jwt = client
         .otp()
-        .verify_code(DeliveryMethod::Email, &login_id, code)
+        .verify_code(DeliveryMethod::Email, login_id, code)
         .await?;
     let session_token = jwt.session_token().ok_or("no session token")?.to_owned();
     let refresh_token = jwt.refresh_token().ok_or("no refresh token")?.to_owned();
@@ -148,12 +164,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Ok(_) => return Err("the refresh token still works after logout".into()),
     }
 
-    if env.emulator.is_none() {
-        mgmt.user().delete(&login_id).await?;
-        step("Deleted the test user");
-    }
-    env.finish().await;
-    println!("\nDone: session validation and refresh.");
     Ok(())
 }
 

@@ -16,25 +16,38 @@ use descope::{LoginOptions, SignUpUser};
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{check, step};
+use common::{check, step, Env};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let env = common::connect().await?;
-    let client = &env.client;
     step(format!("Connected to {}", env.target));
-
     let suffix = match env.emulator {
         Some(_) => String::new(),
         None => format!("-{}", common::unique_suffix()),
     };
     let login_id = format!("totp-demo{suffix}@example.com");
 
+    let outcome = story(&env, &login_id).await;
+    // On a real project, delete the user even when a step failed.
+    if env.emulator.is_none() {
+        common::cleanup_step("the user", env.client.mgmt().user().delete(&login_id).await);
+    }
+    env.finish().await;
+    outcome?;
+    println!("\nDone: TOTP sign-up and sign-in.");
+    Ok(())
+}
+
+/// The walk-through; `login_id` is the user's login ID.
+async fn story(env: &Env, login_id: &str) -> Result<(), Box<dyn Error>> {
+    let client = &env.client;
+
     // 1. Sign up: the answer is what an authenticator app needs.
     let provisioning = client
         .totp()
-        .sign_up(&login_id)
-        .user(SignUpUser::new().name("Tess Totp").email(&login_id))
+        .sign_up(login_id)
+        .user(SignUpUser::new().name("Tess Totp").email(login_id))
         .await?;
     let scheme = provisioning
         .provisioning_url
@@ -52,7 +65,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     step("Computed the current code from the key (RFC 6238: SHA-1, 6 digits, 30 s)");
 
     // 3. Sign in with it.
-    let jwt = client.totp().sign_in_code(&login_id, &code).await?;
+    let jwt = client.totp().sign_in_code(login_id, &code).await?;
     let session = jwt.session.as_ref().ok_or("no session token came back")?;
     check(
         session.amr().iter().any(|a| a == "totp"),
@@ -66,7 +79,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // 4. A wrong code is refused.
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    match client.totp().sign_in_code(&login_id, wrong).await {
+    match client.totp().sign_in_code(login_id, wrong).await {
         Err(e) if e.is_unauthorized() => {
             step(format!("A wrong code is refused: {}", common::describe(&e)))
         }
@@ -77,7 +90,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // 5. Step-up needs the current session's refresh token; without it the SDK refuses.
     let e = client
         .totp()
-        .sign_in_code(&login_id, &code)
+        .sign_in_code(login_id, &code)
         .options(LoginOptions::new().stepup(true))
         .await
         .err()
@@ -90,11 +103,5 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "A step-up without a refresh token is refused before sending: {e}"
     ));
 
-    if env.emulator.is_none() {
-        client.mgmt().user().delete(&login_id).await?;
-        step("Deleted the user");
-    }
-    env.finish().await;
-    println!("\nDone: TOTP sign-up and sign-in.");
     Ok(())
 }

@@ -121,3 +121,12 @@ pub fn describe(e: &descope::Error) -> String {
         _ => e.to_string(),
     }
 }
+
+/// Reports a failed clean-up step on standard error without failing the example: on a real
+/// project, whatever could not be deleted is named so it can be removed by hand.
+pub fn cleanup_step(what: &str, result: descope::Result<()>) {
+    match result {
+        Ok(()) => step(format!("Deleted {what}")),
+        Err(e) => eprintln!("warning: could not delete {what}: {e}"),
+    }
+}
