@@ -316,9 +316,48 @@ impl SessionValidator {
                 }
             }
         }
-        state.last_attempt = Some(now);
+        match self.fetch_and_store(&mut state, &current).await {
+            Ok(set) => set
+                .get(kid)
+                .cloned()
+                .ok_or_else(|| unknown_key(kid, "not in the key set just fetched")),
+            Err(e) => {
+                if current.is_empty() {
+                    Err(e)
+                } else {
+                    Err(unknown_key(
+                        kid,
+                        &format!("refreshing the key set failed, the known keys are kept: {e}"),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Fetches the project's key set now (for example at start-up, so that the first request
+    /// does not wait for it), whatever the cooldown. Returns how many usable keys it holds. With a
+    /// pinned key nothing is fetched. On failure the known keys are kept.
+    pub async fn refresh_keys(&self) -> Result<usize> {
+        let inner = &*self.inner;
+        if inner.pinned {
+            return Ok(inner.keys.load().len());
+        }
+        let mut state = inner.fetch.lock().await;
+        let current = inner.keys.load_full();
+        Ok(self.fetch_and_store(&mut state, &current).await?.len())
+    }
+
+    /// Fetches the key set (the caller holds the fetch lock); on success it replaces the known
+    /// keys and drops from the verified cache the tokens of keys that left.
+    async fn fetch_and_store(
+        &self,
+        state: &mut FetchState,
+        current: &KeySet,
+    ) -> Result<Arc<KeySet>> {
+        let inner = &*self.inner;
+        state.last_attempt = Some(inner.clock.unix_seconds());
         inner.fetches.fetch_add(1, Ordering::Relaxed);
-        let result = self.fetch_keys(&current).await;
+        let result = self.fetch_keys(current).await;
         inner.attempts.fetch_add(1, Ordering::Release);
         match result {
             Ok(set) => {
@@ -328,20 +367,11 @@ impl SessionValidator {
                 if let Some(cache) = &inner.cache {
                     cache.retain_keys(&set);
                 }
-                set.get(kid)
-                    .cloned()
-                    .ok_or_else(|| unknown_key(kid, "not in the key set just fetched"))
+                Ok(set)
             }
             Err(e) => {
                 state.last_error = Some(e.to_string());
-                if current.is_empty() {
-                    Err(e)
-                } else {
-                    Err(unknown_key(
-                        kid,
-                        &format!("refreshing the key set failed, the known keys are kept: {e}"),
-                    ))
-                }
+                Err(e)
             }
         }
     }

@@ -320,3 +320,28 @@ async fn pss_384_and_512_verify_when_the_key_says_so() {
         TokenErrorKind::AlgorithmNotAllowed
     );
 }
+
+#[tokio::test]
+async fn keys_can_be_loaded_ahead_of_the_first_request() {
+    let h = harness();
+    h.transport
+        .push_json(200, jwks_of(&["oracle-rsa-1", "oracle-rsa-2"]))
+        .push_response(500, &[], "down");
+    assert_eq!(h.validator.refresh_keys().await.unwrap(), 2);
+    h.validator
+        .validate(&sign("oracle-rsa-2", "RS256", &claims(600)), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        jwks_requests(&h.transport),
+        1,
+        "no fetch on the first request"
+    );
+    // An explicit refresh ignores the cooldown; a failed one keeps the keys.
+    assert!(h.validator.refresh_keys().await.unwrap_err().is_api());
+    assert_eq!(h.validator.known_keys(), 2);
+    h.validator
+        .validate(&sign("oracle-rsa-1", "RS256", &claims(600)), None)
+        .await
+        .unwrap();
+}
