@@ -213,11 +213,7 @@ impl Data {
 
     /// Removes a document; false when there was none.
     pub fn remove_doc(&mut self, kind: &'static str, id: &str) -> bool {
-        let removed = self
-            .docs
-            .get_mut(kind)
-            .and_then(|m| m.remove(id))
-            .is_some();
+        let removed = self.docs.get_mut(kind).and_then(|m| m.remove(id)).is_some();
         if removed {
             self.pending.push(Write::Delete(kind, id.to_string()));
         }

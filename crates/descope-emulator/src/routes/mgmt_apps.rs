@@ -97,7 +97,9 @@ fn build(app: &App, kind: Kind, id: &str, body: &Value) -> ApiResult<Value> {
         Kind::Saml => {
             let metadata = b(body, "useMetadataInfo");
             if metadata && s(body, "metadataUrl").is_empty() {
-                return Err(ApiError::bad_request("metadataUrl is required with useMetadataInfo"));
+                return Err(ApiError::bad_request(
+                    "metadataUrl is required with useMetadataInfo",
+                ));
             }
             if !metadata
                 && ["entityId", "acsUrl", "certificate"]
@@ -180,7 +182,9 @@ async fn save(
         };
         let old = core.store.data.doc(KIND_SSO_APP, &id).cloned();
         if !create && old.is_none() {
-            return Err(ApiError::not_found(format!("No SSO application has ID {id:?}")));
+            return Err(ApiError::not_found(format!(
+                "No SSO application has ID {id:?}"
+            )));
         }
         let mut rec = build(&app, kind, &id, &body)?;
         if let Some(old) = &old {
@@ -197,7 +201,11 @@ async fn save(
             .filter(|x| !x.is_empty())
             .unwrap_or_else(|| random_id("", 40)));
         core.data().put_doc(KIND_SSO_APP, &id, rec);
-        Ok(Json(if create { json!({ "id": id }) } else { json!({}) }))
+        Ok(Json(if create {
+            json!({ "id": id })
+        } else {
+            json!({})
+        }))
     })
 }
 
@@ -227,7 +235,9 @@ async fn delete(
     let id = req(&body, "id")?;
     app.tx(|core| {
         if !core.data().remove_doc(KIND_SSO_APP, &id) {
-            return Err(ApiError::not_found(format!("No SSO application has ID {id:?}")));
+            return Err(ApiError::not_found(format!(
+                "No SSO application has ID {id:?}"
+            )));
         }
         Ok(Json(json!({})))
     })

@@ -106,9 +106,24 @@ fn is_read_only(method: &Method, path: &str) -> bool {
         return true;
     }
     const READ: [&str; 18] = [
-        "/search", "/search/test", "/load", "/all", "/list", "/history", "/export", "/check",
-        "/members", "/member/all", "/dryrun", "/secret", "/resources", "/result",
-        "/validate", "/embeddedlink", "/event", "/jwt/update",
+        "/search",
+        "/search/test",
+        "/load",
+        "/all",
+        "/list",
+        "/history",
+        "/export",
+        "/check",
+        "/members",
+        "/member/all",
+        "/dryrun",
+        "/secret",
+        "/resources",
+        "/result",
+        "/validate",
+        "/embeddedlink",
+        "/event",
+        "/jwt/update",
     ];
     READ.iter().any(|r| path.ends_with(r)) || path.contains("/tests/generate/")
 }
@@ -294,7 +309,11 @@ pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
                     uid
                 });
                 let logins = strs(&user, "loginIds");
-                rec["externalIds"] = json!(if logins.is_empty() { pre_logins } else { logins });
+                rec["externalIds"] = json!(if logins.is_empty() {
+                    pre_logins
+                } else {
+                    logins
+                });
                 let tenants: Vec<String> = user
                     .get("userTenants")
                     .and_then(Value::as_array)
@@ -449,16 +468,34 @@ mod tests {
     fn management_writes_are_named_entity_and_verb_and_reads_are_skipped() {
         let post = Method::POST;
         let c = |p: &str| classify(&post, p);
-        assert_eq!(c("/v1/mgmt/user/create"), Some(Class::Change("UserCreated".into())));
-        assert_eq!(c("/v1/mgmt/user/create/test"), Some(Class::Change("UserCreated".into())));
-        assert_eq!(c("/v1/mgmt/user/delete"), Some(Class::Change("UserDeleted".into())));
-        assert_eq!(c("/v1/mgmt/user/passkeys/delete"), Some(Class::Change("UserModified".into())));
-        assert_eq!(c("/v1/mgmt/tenant/delete"), Some(Class::Change("TenantDeleted".into())));
+        assert_eq!(
+            c("/v1/mgmt/user/create"),
+            Some(Class::Change("UserCreated".into()))
+        );
+        assert_eq!(
+            c("/v1/mgmt/user/create/test"),
+            Some(Class::Change("UserCreated".into()))
+        );
+        assert_eq!(
+            c("/v1/mgmt/user/delete"),
+            Some(Class::Change("UserDeleted".into()))
+        );
+        assert_eq!(
+            c("/v1/mgmt/user/passkeys/delete"),
+            Some(Class::Change("UserModified".into()))
+        );
+        assert_eq!(
+            c("/v1/mgmt/tenant/delete"),
+            Some(Class::Change("TenantDeleted".into()))
+        );
         assert_eq!(
             c("/v1/mgmt/sso/idp/app/oidc/create"),
             Some(Class::Change("SSOApplicationCreated".into()))
         );
-        assert_eq!(c("/v1/mgmt/impersonate"), Some(Class::Change("UserImpersonated".into())));
+        assert_eq!(
+            c("/v1/mgmt/impersonate"),
+            Some(Class::Change("UserImpersonated".into()))
+        );
         assert_eq!(
             classify(&Method::DELETE, "/v1/mgmt/sso/settings"),
             Some(Class::Change("SSOSettingsDeleted".into()))
@@ -479,9 +516,18 @@ mod tests {
     #[test]
     fn sign_in_calls_are_logins_and_session_calls_are_not() {
         let c = |p: &str| classify(&Method::POST, p);
-        assert_eq!(c("/v1/auth/otp/verify/email"), Some(Class::Login("otp".into())));
-        assert_eq!(c("/v1/auth/password/signin"), Some(Class::Login("password".into())));
-        assert_eq!(c("/v1/auth/sso/exchange"), Some(Class::Login("saml".into())));
+        assert_eq!(
+            c("/v1/auth/otp/verify/email"),
+            Some(Class::Login("otp".into()))
+        );
+        assert_eq!(
+            c("/v1/auth/password/signin"),
+            Some(Class::Login("password".into()))
+        );
+        assert_eq!(
+            c("/v1/auth/sso/exchange"),
+            Some(Class::Login("saml".into()))
+        );
         assert_eq!(c("/v1/mgmt/auth/signin"), Some(Class::Login("mgmt".into())));
         for not in [
             "/v1/auth/refresh",
@@ -500,7 +546,10 @@ mod tests {
         for i in 0..AUDIT_CAP + 3 {
             add_record(&mut data, json!({"action": format!("a{i}")}));
         }
-        let kept: Vec<String> = data.docs_of(KIND_AUDIT).map(|(_, r)| s(r, "action")).collect();
+        let kept: Vec<String> = data
+            .docs_of(KIND_AUDIT)
+            .map(|(_, r)| s(r, "action"))
+            .collect();
         assert_eq!(kept.len(), AUDIT_CAP);
         assert!(!kept.contains(&"a0".to_string()));
         assert!(kept.contains(&format!("a{}", AUDIT_CAP + 2)));

@@ -89,8 +89,7 @@ pub struct Schema {
 
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
@@ -489,9 +488,7 @@ fn saved_schema(data: &Data) -> ApiResult<Schema> {
     let dsl = data
         .doc(KIND_FGA_SCHEMA, "schema")
         .map(|d| s(d, "dsl"))
-        .ok_or_else(|| {
-            ApiError::bad_request("No FGA schema is saved: call save_schema first")
-        })?;
+        .ok_or_else(|| ApiError::bad_request("No FGA schema is saved: call save_schema first"))?;
     parse_schema(&dsl).map_err(ApiError::bad_request)
 }
 
@@ -580,7 +577,8 @@ async fn create_relations(
             validate(&schema, t)?;
         }
         for t in tuples {
-            core.data().put_doc(KIND_FGA_RELATION, &t.key(), t.to_json());
+            core.data()
+                .put_doc(KIND_FGA_RELATION, &t.key(), t.to_json());
         }
         Ok(Json(json!({})))
     })
@@ -854,8 +852,10 @@ type doc
     fn schema_errors_name_the_problem() {
         let e = parse_schema("type doc\n  relation owner: person\n").unwrap_err();
         assert!(e.contains("unknown type \"person\""), "{e}");
-        let e = parse_schema("type user\ntype doc\n  relation owner: user\n  permission v: owner | editor\n")
-            .unwrap_err();
+        let e = parse_schema(
+            "type user\ntype doc\n  relation owner: user\n  permission v: owner | editor\n",
+        )
+        .unwrap_err();
         assert!(e.contains("\"editor\" is not defined"), "{e}");
         let e = parse_schema("relation owner: user\n").unwrap_err();
         assert!(e.contains("line 1"), "{e}");

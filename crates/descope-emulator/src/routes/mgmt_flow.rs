@@ -64,7 +64,9 @@ async fn delete(
     let body = mgmt_body(&app, &headers, &body)?;
     let ids = strs(&body, "ids");
     if ids.is_empty() {
-        return Err(ApiError::bad_request("The ids field needs at least one flow ID"));
+        return Err(ApiError::bad_request(
+            "The ids field needs at least one flow ID",
+        ));
     }
     app.tx(|core| {
         for id in &ids {

@@ -20,8 +20,21 @@ use crate::ClientIp;
 
 /// Claims the emulator sets itself; `customClaims` cannot override them.
 const RESERVED: [&str; 15] = [
-    "iss", "sub", "aud", "iat", "exp", "nbf", "jti", "drn", "amr", "roles", "permissions",
-    "tenants", "dct", "act", "nsec",
+    "iss",
+    "sub",
+    "aud",
+    "iat",
+    "exp",
+    "nbf",
+    "jti",
+    "drn",
+    "amr",
+    "roles",
+    "permissions",
+    "tenants",
+    "dct",
+    "act",
+    "nsec",
 ];
 
 /// The permission an impersonator needs (project-wide or in a tenant).
@@ -34,8 +47,14 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/mgmt/impersonate/stepup", post(impersonate))
         .route("/v1/mgmt/stop/impersonation", post(stop_impersonation))
         .route("/v1/mgmt/auth/signin", post(sign_in))
-        .route("/v1/mgmt/auth/signup", post(|s, i, h, b| sign_up(s, i, h, b, false)))
-        .route("/v1/mgmt/auth/signup-in", post(|s, i, h, b| sign_up(s, i, h, b, true)))
+        .route(
+            "/v1/mgmt/auth/signup",
+            post(|s, i, h, b| sign_up(s, i, h, b, false)),
+        )
+        .route(
+            "/v1/mgmt/auth/signup-in",
+            post(|s, i, h, b| sign_up(s, i, h, b, true)),
+        )
         .route("/v1/mgmt/auth/anonymous", post(anonymous))
 }
 
@@ -195,9 +214,13 @@ async fn stop_impersonation(
             .map(|a| s(a, "sub"))
             .filter(|a| !a.is_empty())
             .ok_or_else(|| ApiError::bad_request("The jwt is not an impersonation token"))?;
-        let imp = core.store.data.users.get(&actor).cloned().ok_or_else(|| {
-            ApiError::not_found("The impersonator no longer exists")
-        })?;
+        let imp = core
+            .store
+            .data
+            .users
+            .get(&actor)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("The impersonator no longer exists"))?;
         session.revoked = true;
         core.data().put_session(session);
         let jwt = open_session(
@@ -230,7 +253,9 @@ async fn sign_in(
     let login_id = req(&body, "loginId")?;
     let jwt = s(&body, "jwt");
     if (b(&body, "stepup") || b(&body, "mfa")) && jwt.is_empty() {
-        return Err(ApiError::bad_request("A jwt is required for stepup and mfa"));
+        return Err(ApiError::bad_request(
+            "A jwt is required for stepup and mfa",
+        ));
     }
     app.tx(|core| {
         let user = core

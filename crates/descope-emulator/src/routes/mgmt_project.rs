@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{AccessKeyRecord, PermissionRecord, RoleRecord, TenantRecord};
+use crate::routes::mgmt_misc::name_or_id;
 use crate::routes::mgmt_user::{check_links, check_roles, tenant_links};
 use crate::util::*;
 
@@ -144,6 +145,7 @@ async fn tenant_delete(
             return Err(ApiError::not_found(format!("No tenant has ID {id:?}")));
         }
         core.data().remove_tenant(&id);
+        crate::routes::mgmt_misc::forget_tenant(core.data(), &id);
         let roles: Vec<String> = core
             .store
             .data
@@ -312,7 +314,10 @@ async fn role_update(
 ) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
-    let name = req(&body, "name")?;
+    let name = name_or_id(&body);
+    if name.is_empty() {
+        return Err(ApiError::bad_request("The name field is required"));
+    }
     let new_name = req(&body, "newName")?;
     let tenant = s(&body, "tenantId");
     app.tx(|core| {
@@ -384,7 +389,10 @@ async fn role_delete(
 ) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
-    let name = req(&body, "name")?;
+    let name = name_or_id(&body);
+    if name.is_empty() {
+        return Err(ApiError::bad_request("The name field is required"));
+    }
     let tenant = s(&body, "tenantId");
     app.tx(|core| {
         if !core.data().remove_role(&tenant, &name) {
@@ -464,7 +472,10 @@ async fn permission_update(
 ) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
-    let name = req(&body, "name")?;
+    let name = name_or_id(&body);
+    if name.is_empty() {
+        return Err(ApiError::bad_request("The name field is required"));
+    }
     let new_name = req(&body, "newName")?;
     app.tx(|core| {
         if !core.store.data.permissions.contains_key(&name) {
@@ -511,7 +522,10 @@ async fn permission_delete(
 ) -> ApiResult<Json<Value>> {
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
-    let name = req(&body, "name")?;
+    let name = name_or_id(&body);
+    if name.is_empty() {
+        return Err(ApiError::bad_request("The name field is required"));
+    }
     app.tx(|core| {
         if !core.data().remove_permission(&name) {
             return Err(ApiError::not_found(format!(

@@ -104,7 +104,11 @@ fn attribute_mapping(m: &Value) -> Value {
 /// checking that each role exists (project-wide or in the tenant).
 fn groups_mapping(data: &Data, tenant: &str, role_mappings: &Value) -> ApiResult<Vec<Value>> {
     let mut out = Vec::new();
-    for m in role_mappings.as_array().map(Vec::as_slice).unwrap_or_default() {
+    for m in role_mappings
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let role = s(m, "roleName");
         if role.is_empty() {
             return Err(ApiError::bad_request("A role mapping needs a roleName"));
@@ -178,7 +182,11 @@ async fn configure_saml(
         if idp_url.is_empty() {
             return Err(ApiError::bad_request("settings.idpUrl is required"));
         }
-        let mapping = groups_mapping(data, tenant, settings.get("roleMappings").unwrap_or(&Value::Null))?;
+        let mapping = groups_mapping(
+            data,
+            tenant,
+            settings.get("roleMappings").unwrap_or(&Value::Null),
+        )?;
         cfg["saml"] = json!({
             "idpEntityId": s(&settings, "entityId"),
             "idpSSOUrl": idp_url,
@@ -212,7 +220,11 @@ async fn configure_saml_metadata(
         if url.is_empty() {
             return Err(ApiError::bad_request("settings.idpMetadataUrl is required"));
         }
-        let mapping = groups_mapping(data, tenant, settings.get("roleMappings").unwrap_or(&Value::Null))?;
+        let mapping = groups_mapping(
+            data,
+            tenant,
+            settings.get("roleMappings").unwrap_or(&Value::Null),
+        )?;
         let mut saml = empty_saml();
         saml["idpMetadataUrl"] = json!(url);
         saml["idpEntityId"] = json!(s(&settings, "entityId"));
@@ -287,7 +299,9 @@ async fn configure_metadata_legacy(
     update_config(&app, &body, |_, _, cfg| {
         let url = s(&body, "idpMetadataURL");
         if url.is_empty() {
-            return Err(ApiError::bad_request("The idpMetadataURL field is required"));
+            return Err(ApiError::bad_request(
+                "The idpMetadataURL field is required",
+            ));
         }
         cfg["saml"]["idpMetadataUrl"] = json!(url);
         cfg["saml"]["redirectUrl"] = json!(s(&body, "redirectURL"));
@@ -305,7 +319,11 @@ async fn mapping_legacy(
 ) -> ApiResult<Json<Value>> {
     let body = mgmt_body(&app, &headers, &body)?;
     update_config(&app, &body, |data, tenant, cfg| {
-        let mapping = groups_mapping(data, tenant, body.get("roleMappings").unwrap_or(&Value::Null))?;
+        let mapping = groups_mapping(
+            data,
+            tenant,
+            body.get("roleMappings").unwrap_or(&Value::Null),
+        )?;
         cfg["saml"]["groupsMapping"] = json!(mapping);
         cfg["saml"]["attributeMapping"] =
             attribute_mapping(body.get("attributeMapping").unwrap_or(&Value::Null));

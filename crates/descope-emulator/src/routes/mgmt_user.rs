@@ -359,7 +359,7 @@ async fn create_batch(
 }
 
 /// The user a body names by `loginId` or `userId`.
-fn find_user(data: &Data, body: &Value) -> ApiResult<UserRecord> {
+pub fn find_user(data: &Data, body: &Value) -> ApiResult<UserRecord> {
     let login_id = s(body, "loginId");
     let user_id = s(body, "userId");
     let found = if !login_id.is_empty() {
@@ -429,48 +429,54 @@ async fn patch_user(
     app.require_mgmt(&headers)?;
     let body = parse_body(&body)?;
     app.tx(|core| {
-        let mut u = find_user(&core.store.data, &body)?;
-        let set = |key: &str, field: &mut String| {
-            if let Some(v) = opt_s(&body, key) {
-                *field = v;
-            }
-        };
-        set("email", &mut u.email);
-        set("phone", &mut u.phone);
-        set("displayName", &mut u.name);
-        set("givenName", &mut u.given_name);
-        set("middleName", &mut u.middle_name);
-        set("familyName", &mut u.family_name);
-        set("picture", &mut u.picture);
-        if let Some(st) = opt_s(&body, "status") {
-            u.status = st;
-        }
-        if body.get("roleNames").is_some_and(Value::is_array) {
-            u.role_names = strs(&body, "roleNames");
-        }
-        if body.get("userTenants").is_some_and(Value::is_array) {
-            u.user_tenants = tenant_links(&body, "userTenants");
-        }
-        if body.get("customAttributes").is_some_and(Value::is_object) {
-            u.custom_attributes = obj(&body, "customAttributes");
-        }
-        if body.get("ssoAppIds").is_some_and(Value::is_array) {
-            u.sso_app_ids = strs(&body, "ssoAppIds");
-        }
-        if let Some(v) = body.get("verifiedEmail").and_then(Value::as_bool) {
-            u.verified_email = v;
-        }
-        if let Some(v) = body.get("verifiedPhone").and_then(Value::as_bool) {
-            u.verified_phone = v;
-        }
-        if b(&body, "test") {
-            u.test = true;
-        }
-        check_roles(&core.store.data, "", &u.role_names)?;
-        check_links(&core.store.data, &u.user_tenants)?;
-        core.data().put_user(u.clone());
+        let u = patch_one(core, &body)?;
         Ok(Json(user_json(core, &u)))
     })
+}
+
+/// Applies one patch body (only the keys present change) and stores the user.
+pub fn patch_one(core: &mut Core, body: &Value) -> ApiResult<UserRecord> {
+    let mut u = find_user(&core.store.data, body)?;
+    let set = |key: &str, field: &mut String| {
+        if let Some(v) = opt_s(body, key) {
+            *field = v;
+        }
+    };
+    set("email", &mut u.email);
+    set("phone", &mut u.phone);
+    set("displayName", &mut u.name);
+    set("givenName", &mut u.given_name);
+    set("middleName", &mut u.middle_name);
+    set("familyName", &mut u.family_name);
+    set("picture", &mut u.picture);
+    if let Some(st) = opt_s(body, "status") {
+        u.status = st;
+    }
+    if body.get("roleNames").is_some_and(Value::is_array) {
+        u.role_names = strs(body, "roleNames");
+    }
+    if body.get("userTenants").is_some_and(Value::is_array) {
+        u.user_tenants = tenant_links(body, "userTenants");
+    }
+    if body.get("customAttributes").is_some_and(Value::is_object) {
+        u.custom_attributes = obj(body, "customAttributes");
+    }
+    if body.get("ssoAppIds").is_some_and(Value::is_array) {
+        u.sso_app_ids = strs(body, "ssoAppIds");
+    }
+    if let Some(v) = body.get("verifiedEmail").and_then(Value::as_bool) {
+        u.verified_email = v;
+    }
+    if let Some(v) = body.get("verifiedPhone").and_then(Value::as_bool) {
+        u.verified_phone = v;
+    }
+    if b(body, "test") {
+        u.test = true;
+    }
+    check_roles(&core.store.data, "", &u.role_names)?;
+    check_links(&core.store.data, &u.user_tenants)?;
+    core.data().put_user(u.clone());
+    Ok(u)
 }
 
 async fn delete_user(

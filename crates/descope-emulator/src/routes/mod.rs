@@ -3,11 +3,13 @@
 pub mod emulator;
 pub mod mgmt_apps;
 pub mod mgmt_audit;
+pub mod mgmt_export;
 pub mod mgmt_fga;
 pub mod mgmt_flow;
 pub mod mgmt_jwt;
-pub mod mgmt_sso;
+pub mod mgmt_misc;
 pub mod mgmt_project;
+pub mod mgmt_sso;
 pub mod mgmt_user;
 pub mod oauth;
 pub mod password;
@@ -40,6 +42,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(mgmt_apps::routes())
         .merge(mgmt_audit::routes())
         .merge(mgmt_jwt::routes())
+        .merge(mgmt_export::routes())
+        .merge(mgmt_misc::routes())
         .merge(oauth::routes())
         .merge(webauthn::routes())
         .merge(emulator::routes())
