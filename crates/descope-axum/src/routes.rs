@@ -51,6 +51,7 @@ pub struct AuthRoutes {
     after_logout: String,
     magic_link_url: Option<String>,
     oauth_return_url: Option<String>,
+    audience: Option<String>,
 }
 
 impl fmt::Debug for AuthRoutes {
@@ -62,6 +63,7 @@ impl fmt::Debug for AuthRoutes {
             .field("after_logout", &self.after_logout)
             .field("magic_link_url", &self.magic_link_url)
             .field("oauth_return_url", &self.oauth_return_url)
+            .field("audience", &self.audience)
             .finish()
     }
 }
@@ -79,6 +81,7 @@ impl AuthRoutes {
             after_logout: "/".to_owned(),
             magic_link_url: None,
             oauth_return_url: None,
+            audience: None,
         }
     }
 
@@ -112,6 +115,15 @@ impl AuthRoutes {
     /// browser back (else the URL set in the Descope console).
     pub fn oauth_return_url(mut self, url: impl Into<String>) -> Self {
         self.oauth_return_url = Some(url.into());
+        self
+    }
+
+    /// The audience the new session tokens must carry (give the same as to
+    /// [`DescopeLayer::audience`](crate::DescopeLayer::audience)). Applied to the one-time-code
+    /// and magic-link sign-ins; the OAuth exchange of `descope-auth` takes no audience and
+    /// validates as without one.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
         self
     }
 
@@ -267,12 +279,14 @@ async fn otp_verify(
     State(r): Routes,
     Json(body): Json<VerifyBody>,
 ) -> Result<Response, RouteError> {
-    let jwt = r
+    let mut verify = r
         .auth
         .otp()
-        .verify_code(method(&body.method)?, body.login_id, body.code)
-        .send()
-        .await?;
+        .verify_code(method(&body.method)?, body.login_id, body.code);
+    if let Some(a) = &r.audience {
+        verify = verify.audience(a.clone());
+    }
+    let jwt = verify.send().await?;
     let res = Json(json!({"userId": jwt.user_id, "firstSeen": jwt.first_seen})).into_response();
     r.signed_in(&jwt, res)
 }
@@ -306,7 +320,11 @@ async fn magic_link_verify(
     State(r): Routes,
     Query(q): Query<LinkQuery>,
 ) -> Result<Response, RouteError> {
-    let jwt = r.auth.magic_link().verify(q.t).send().await?;
+    let mut verify = r.auth.magic_link().verify(q.t);
+    if let Some(a) = &r.audience {
+        verify = verify.audience(a.clone());
+    }
+    let jwt = verify.send().await?;
     let res = Redirect::to(&r.after_sign_in).into_response();
     r.signed_in(&jwt, res)
 }

@@ -834,3 +834,41 @@ async fn debug_output_of_the_session_and_the_layer_shows_no_token() {
     );
     assert!(layer_debug.contains(PROJECT_ID), "{layer_debug}");
 }
+
+#[tokio::test]
+async fn sign_in_routes_validate_new_tokens_with_the_configured_audience() {
+    // In a project that sets an audience, both tokens carry it.
+    let session = session_token("U1", json!({"aud": "my-api"}), 600);
+    let refresh = refresh_token_with("U1", json!({"aud": "my-api"}), 3600);
+    let body = json!({"method": "email", "loginId": "a@example.com", "code": "123456"});
+
+    // Without the audience, a token for "my-api" is not accepted as this app's session.
+    let (client, transport) = scripted_client();
+    transport.push_json(200, json!({"sessionJwt": session, "refreshJwt": refresh}));
+    let app: Router = Router::new().nest("/auth", descope_axum::auth_routes(client));
+    let base = serve(app).await;
+    let r = req_post_json(&base, "/auth/otp/verify", &[], body.clone()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert!(r.set_cookies().is_empty());
+
+    // With it, the sign-in succeeds and the code went to Descope as sent.
+    let (client, transport) = scripted_client();
+    transport.push_json(200, json!({"sessionJwt": session, "refreshJwt": refresh}));
+    let routes = descope_axum::AuthRoutes::new(client).audience("my-api");
+    let app: Router = Router::new().nest("/auth", routes.into_router());
+    let base = serve(app).await;
+    let r = req_post_json(&base, "/auth/otp/verify", &[], body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["userId"], "U1");
+    assert_eq!(r.cookie("DS").as_deref(), Some(session.as_str()));
+    let sent = transport.requests();
+    assert!(
+        sent[0].url.ends_with("/v1/auth/otp/verify/email"),
+        "{}",
+        sent[0].url
+    );
+    assert_eq!(
+        serde_json::from_slice::<Value>(&sent[0].body).unwrap(),
+        json!({"loginId": "a@example.com", "code": "123456"})
+    );
+}

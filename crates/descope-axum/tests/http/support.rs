@@ -92,6 +92,11 @@ pub fn refresh_token(user: &str, ttl: i64) -> String {
     token(user, "DSR", json!({}), ttl)
 }
 
+/// A refresh token with extra claims.
+pub fn refresh_token_with(user: &str, extra: Value, ttl: i64) -> String {
+    token(user, "DSR", extra, ttl)
+}
+
 /// A client for the conformance project with the test key pinned (no key-set fetch) and a
 /// scripted Descope API behind it.
 pub fn scripted_client() -> (descope::Client, ScriptedTransport) {
