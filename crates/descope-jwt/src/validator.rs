@@ -109,10 +109,24 @@ impl fmt::Debug for SessionValidator {
     }
 }
 
+/// A `kid` as error messages show it: it comes from the token, so it is escaped and cut short.
+struct Kid<'a>(&'a str);
+
+impl fmt::Display for Kid<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cut: String = self.0.chars().take(64).collect();
+        if cut.len() < self.0.len() {
+            write!(f, "{cut:?}…")
+        } else {
+            write!(f, "{cut:?}")
+        }
+    }
+}
+
 fn unknown_key(kid: &str, why: &str) -> Error {
     Error::token(
         TokenErrorKind::UnknownKey,
-        format!("no key {kid:?} in the project's key set ({why})"),
+        format!("no key {} in the project's key set ({why})", Kid(kid)),
     )
 }
 
@@ -251,9 +265,9 @@ impl SessionValidator {
             return Err(Error::token(
                 TokenErrorKind::AlgorithmNotAllowed,
                 format!(
-                    "the token says {} but key {:?} is for {}",
+                    "the token says {} but key {} is for {}",
                     parsed.alg,
-                    parsed.kid,
+                    Kid(&parsed.kid),
                     key.alg()
                 ),
             ));
@@ -261,7 +275,7 @@ impl SessionValidator {
         if !key.verify(parsed.signing_input, parsed.signature.as_bytes()) {
             return Err(Error::token(
                 TokenErrorKind::BadSignature,
-                format!("it does not verify with key {:?}", parsed.kid),
+                format!("it does not verify with key {}", Kid(&parsed.kid)),
             ));
         }
         let now = self.now();

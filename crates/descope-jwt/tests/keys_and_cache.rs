@@ -345,3 +345,16 @@ async fn keys_can_be_loaded_ahead_of_the_first_request() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn error_messages_show_an_escaped_and_shortened_kid() {
+    let h = harness();
+    h.transport.push_json(200, jwks_of(&["oracle-rsa-1"]));
+    let kid = format!("evil\n{}", "k".repeat(5000));
+    let t = sign_as("oracle-rsa-1", &kid, "RS256", &claims(600));
+    let e = h.validator.validate(&t, None).await.unwrap_err();
+    assert_eq!(e.token_kind(), Some(TokenErrorKind::UnknownKey));
+    let msg = e.to_string();
+    assert!(!msg.contains('\n'), "{msg}");
+    assert!(msg.len() < 400, "{}", msg.len());
+}
