@@ -159,9 +159,11 @@ async fn refresh_gives_a_new_session_and_keeps_the_refresh_token() {
 
 #[tokio::test]
 async fn validate_and_refresh_renews_an_expired_session_and_keeps_a_valid_one() {
+    // Two-second sessions and one second of leeway: whole-second claims leave a token valid for
+    // at least two seconds after it is issued, and surely expired three seconds later.
     let env = start_with(
-        Emulator::builder().session_ttl(Duration::from_secs(1)),
-        Some(Duration::ZERO),
+        Emulator::builder().session_ttl(Duration::from_secs(2)),
+        Some(Duration::from_secs(1)),
     )
     .await;
     let jwt = env.sign_in_otp("expiring@example.com").await;
@@ -178,7 +180,7 @@ async fn validate_and_refresh_renews_an_expired_session_and_keeps_a_valid_one() 
         "a valid session is kept"
     );
 
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     let e = env.client.validate_session(&st, None).await.unwrap_err();
     assert_eq!(e.token_kind(), Some(TokenErrorKind::Expired), "{e}");
     let renewed = env
