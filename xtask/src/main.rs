@@ -65,7 +65,11 @@ fn run_test() -> Result<(), String> {
 }
 
 fn run_bench(rest: &[String]) -> Result<(), String> {
-    let mut args = vec!["bench", "-p", "descope-jwt"];
-    args.extend(rest.iter().map(String::as_str));
-    cargo(&args)
+    // Session validation (ratios against raw ring verification), then the web layer's overhead.
+    for package in ["descope-jwt", "descope-axum"] {
+        let mut args = vec!["bench", "-p", package];
+        args.extend(rest.iter().map(String::as_str));
+        cargo(&args)?;
+    }
+    Ok(())
 }

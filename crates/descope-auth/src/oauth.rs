@@ -47,6 +47,7 @@ impl OAuth {
         OAuthExchange {
             auth: self.auth.clone(),
             code: code.into(),
+            audience: None,
         }
     }
 }
@@ -114,12 +115,25 @@ into_future!(OAuthStart => RedirectUrl);
 pub struct OAuthExchange {
     auth: Auth,
     code: Secret,
+    audience: Option<String>,
 }
 
 impl OAuthExchange {
+    /// The audience the returned tokens must carry (default: none, or the project ID).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
     /// Sends the request; returns the verified session.
     pub async fn send(self) -> Result<JwtResponse> {
-        exchange(&self.auth, &endpoints::OAUTH_EXCHANGE, &self.code).await
+        exchange(
+            &self.auth,
+            &endpoints::OAUTH_EXCHANGE,
+            &self.code,
+            self.audience.as_deref(),
+        )
+        .await
     }
 }
 into_future!(OAuthExchange => JwtResponse);
@@ -129,6 +143,7 @@ pub(crate) async fn exchange(
     auth: &Auth,
     endpoint: &'static descope_core::Endpoint,
     code: &Secret,
+    audience: Option<&str>,
 ) -> Result<JwtResponse> {
     require(
         code.expose(),
@@ -137,5 +152,5 @@ pub(crate) async fn exchange(
     )?;
     let body = json!({"code": code.expose()});
     let resp = auth.send(endpoint, None, vec![], Some(&body), None).await?;
-    auth.jwt(&resp, None).await
+    auth.jwt(&resp, audience).await
 }

@@ -62,6 +62,7 @@ impl Sso {
         SsoExchange {
             auth: self.auth.clone(),
             code: code.into(),
+            audience: None,
         }
     }
 }
@@ -163,12 +164,25 @@ into_future!(SsoStart => RedirectUrl);
 pub struct SsoExchange {
     auth: Auth,
     code: Secret,
+    audience: Option<String>,
 }
 
 impl SsoExchange {
+    /// The audience the returned tokens must carry (default: none, or the project ID).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
     /// Sends the request; returns the verified session.
     pub async fn send(self) -> Result<JwtResponse> {
-        exchange(&self.auth, &endpoints::SSO_EXCHANGE, &self.code).await
+        exchange(
+            &self.auth,
+            &endpoints::SSO_EXCHANGE,
+            &self.code,
+            self.audience.as_deref(),
+        )
+        .await
     }
 }
 into_future!(SsoExchange => JwtResponse);
@@ -201,6 +215,7 @@ impl Saml {
         SamlExchange {
             auth: self.auth.clone(),
             code: code.into(),
+            audience: None,
         }
     }
 }
@@ -260,12 +275,25 @@ into_future!(SamlStart => RedirectUrl);
 pub struct SamlExchange {
     auth: Auth,
     code: Secret,
+    audience: Option<String>,
 }
 
 impl SamlExchange {
+    /// The audience the returned tokens must carry (default: none, or the project ID).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
     /// Sends the request; returns the verified session.
     pub async fn send(self) -> Result<JwtResponse> {
-        exchange(&self.auth, &endpoints::SAML_EXCHANGE, &self.code).await
+        exchange(
+            &self.auth,
+            &endpoints::SAML_EXCHANGE,
+            &self.code,
+            self.audience.as_deref(),
+        )
+        .await
     }
 }
 into_future!(SamlExchange => JwtResponse);

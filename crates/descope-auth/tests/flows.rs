@@ -103,3 +103,28 @@ async fn api_errors_of_a_start_call_keep_their_descope_code() {
     assert_eq!(err.status(), Some(400));
     assert_eq!(err.code(), Some("E062108"));
 }
+
+#[tokio::test]
+async fn code_exchanges_check_the_audience_they_are_given() {
+    // The fixture tokens carry no `aud`: with an audience required, every exchange refuses them;
+    // without one, they pass.
+    for which in ["oauth", "sso", "saml"] {
+        let t = ScriptedTransport::new();
+        t.push_json(200, json!({"sessionJwt": fixture("session_token")}));
+        let auth = auth_over(&t);
+        #[allow(deprecated)]
+        let result = match which {
+            "oauth" => auth.oauth().exchange_token("code").audience("my-api").await,
+            "sso" => auth.sso().exchange_token("code").audience("my-api").await,
+            _ => auth.saml().exchange_token("code").audience("my-api").await,
+        };
+        let err = result.unwrap_err();
+        assert_eq!(
+            err.token_kind(),
+            Some(descope_core::TokenErrorKind::WrongAudience),
+            "{which}: {err:?}"
+        );
+        let ok = auth.oauth().exchange_token("code").await;
+        assert!(ok.is_ok(), "{which}: {ok:?}");
+    }
+}

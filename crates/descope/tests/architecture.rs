@@ -66,3 +66,20 @@ fn the_facade_uses_hyper_over_rustls_by_default() {
         assert!(deps.iter().any(|d| d == needed), "descope lacks {needed}");
     }
 }
+
+#[test]
+fn the_emulator_depends_on_no_sdk_layer_above_core() {
+    let deps = normal_dependencies("descope-emulator");
+    for forbidden in [
+        "descope",
+        "descope-transport",
+        "descope-jwt",
+        "descope-auth",
+        "descope-mgmt",
+    ] {
+        assert!(
+            !deps.iter().any(|d| d == forbidden),
+            "descope-emulator depends on {forbidden}"
+        );
+    }
+}
