@@ -42,7 +42,7 @@ async fn audit_has_a_sign_in_a_failed_sign_in_and_management_changes() {
     assert_eq!(ok[0].user_id, user.user_id);
     assert_eq!(ok[0].method, "password");
     assert_eq!(ok[0].login_ids, [login]);
-    assert_eq!(ok[0].tenants, [tenant.clone()]);
+    assert_eq!(ok[0].tenants, vec![tenant.clone()]);
     assert_eq!(ok[0].project_id, env.emu.project_id());
     assert!(ok[0].occurred > 1_600_000_000_000, "epoch milliseconds");
     let failed = m.audit().search().actions(["LoginFailed"]).await.unwrap();
@@ -70,7 +70,7 @@ async fn audit_has_a_sign_in_a_failed_sign_in_and_management_changes() {
     let event = m.audit().search().text("pencil").await.unwrap();
     assert_eq!(event.len(), 1);
     assert_eq!(event[0].data["some"], "data");
-    assert_eq!(event[0].tenants, [tenant.clone()]);
+    assert_eq!(event[0].tenants, vec![tenant.clone()]);
     assert!(m
         .audit()
         .search()
