@@ -363,9 +363,60 @@ def _():
     assert jwt["sessionToken"]["su"] == 1 and "email" in jwt["sessionToken"]["amr"], jwt["sessionToken"]
 
 
+README_FGA_SCHEMA = """model AuthZ 1.0
+
+type user
+
+type folder
+  relation parent: folder
+  relation owner: user
+  relation viewer: user
+
+  permission can_view: viewer | owner | parent.owner
+
+type doc
+  relation parent: folder
+  relation owner: user
+  relation viewer: user
+
+  permission can_edit: owner | parent.owner
+  permission can_view: viewer | can_edit
+"""
+
+
+@check("mgmt modules: FGA check, flow and theme round trip, audit, JWT update, export")
+def _():
+    fga = client.mgmt.fga
+    fga.save_schema(README_FGA_SCHEMA)
+    t = lambda ty, res, rel, target: {  # noqa: E731
+        "resource": res, "resourceType": ty, "relation": rel, "target": target, "targetType": "user",
+    }
+    parent = {"resource": f"doc-{RUN}", "resourceType": "doc", "relation": "parent",
+              "target": f"folder-{RUN}", "targetType": "folder"}
+    fga.create_relations([t("folder", f"folder-{RUN}", "owner", "ann"), parent,
+                          t("doc", f"doc-{RUN}", "viewer", "vic")])
+    got = fga.check([t("doc", f"doc-{RUN}", "can_view", "ann"), t("doc", f"doc-{RUN}", "can_edit", "vic")])
+    assert [r["allowed"] for r in got] == [True, False], got
+    flow = client.mgmt.flow.import_flow(f"flow-{RUN}", {"name": "F", "dsl": {"a": 1}}, [])
+    assert client.mgmt.flow.export_flow(f"flow-{RUN}") == flow
+    assert any(f["id"] == f"flow-{RUN}" for f in client.mgmt.flow.list_flows()["flows"])
+    client.mgmt.flow.delete_flows([f"flow-{RUN}"])
+    client.mgmt.flow.import_theme({"cssTemplate": {"x": RUN}})
+    assert client.mgmt.flow.export_theme()["theme"]["cssTemplate"]["x"] == RUN
+    logins = client.mgmt.audit.search(actions=["LoginSucceed"])["audits"]
+    assert logins and logins[0]["action"] == "LoginSucceed" and logins[0]["loginIds"], logins[:1]
+    client.mgmt.user.create_test_user(f"jwt-{RUN}@example.com", email=f"jwt-{RUN}@example.com")
+    code = client.mgmt.user.generate_otp_for_test_user(DeliveryMethod.EMAIL, f"jwt-{RUN}@example.com")["code"]
+    session, _ = tokens(client.otp.verify_code(DeliveryMethod.EMAIL, f"jwt-{RUN}@example.com", code))
+    updated = client.mgmt.jwt.update_jwt(session, {"plan": "gold"})
+    assert client.validate_session(updated)["plan"] == "gold"
+    files = client.mgmt.project.export_project()
+    assert any(u["loginIds"] == [f"jwt-{RUN}@example.com"] for u in files["users.json"]), list(files)
+
+
 @check("an unimplemented endpoint answers 501")
 def _():
-    expect_auth_error(501, client.mgmt.flow.list_flows)
+    expect_auth_error(501, client.mgmt.authz.load_schema)
 
 
 @check("cleanup: delete tenant with cascade, delete all test users")
