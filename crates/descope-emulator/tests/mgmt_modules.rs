@@ -1071,3 +1071,72 @@ async fn module_state_survives_a_restart_on_the_data_dir() {
     assert_eq!(audits["audits"].as_array().unwrap().len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn management_lists_and_deletes_the_passkeys_a_user_registered() {
+    let (_h, c) = start_default().await;
+    let a = descope_emulator::SoftAuthenticator::new("https://app.example.com");
+    let (tid, options) = {
+        let r = c
+            .post(
+                "/v1/auth/webauthn/signup/start",
+                None,
+                json!({"user": {"loginId": "pk@example.com"}, "origin": a.origin()}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        (
+            r.json["transactionId"].as_str().unwrap().to_string(),
+            r.json["options"].as_str().unwrap().to_string(),
+        )
+    };
+    let response = a.create(&options).expect("authenticator registers");
+    let r = c
+        .post(
+            "/v1/auth/webauthn/signup/finish",
+            None,
+            json!({"transactionId": tid, "response": response}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let list = ok(
+        &c,
+        "/v1/mgmt/user/passkeys/list",
+        json!({"loginId": "pk@example.com"}),
+    )
+    .await;
+    let keys = list["passkeys"].as_array().unwrap().clone();
+    assert_eq!(keys.len(), 1);
+    let cred = keys[0]["credentialId"].as_str().unwrap().to_string();
+    assert_descope_error(
+        &c.mgmt(
+            "/v1/mgmt/user/passkey/delete",
+            json!({"loginId": "pk@example.com", "credentialId": "nope"}),
+        )
+        .await,
+        404,
+    );
+    ok(
+        &c,
+        "/v1/mgmt/user/passkey/delete",
+        json!({"loginId": "pk@example.com", "credentialId": cred}),
+    )
+    .await;
+    let list = ok(
+        &c,
+        "/v1/mgmt/user/passkeys/list",
+        json!({"loginId": "pk@example.com"}),
+    )
+    .await;
+    assert_eq!(list["passkeys"], json!([]));
+    assert_eq!(
+        get_ok(&c, "/v1/mgmt/user?loginId=pk@example.com").await["user"]["webauthn"],
+        false
+    );
+    ok(
+        &c,
+        "/v1/mgmt/user/passkeys/delete",
+        json!({"loginId": "pk@example.com"}),
+    )
+    .await;
+}

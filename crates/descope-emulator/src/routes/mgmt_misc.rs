@@ -68,7 +68,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/mgmt/role/delete/batch", post(role_delete_batch))
         .route("/v1/mgmt/user/patch/batch", patch(user_patch_batch))
         .route("/v1/mgmt/user/provider/token", get(provider_token))
-        .route("/v1/mgmt/user/passkeys/delete", post(user_noop))
+        .route("/v1/mgmt/user/passkeys/delete", post(passkeys_delete_all))
         .route("/v1/mgmt/user/recovery-codes/delete", post(user_noop))
         .route("/v1/mgmt/user/passkeys/list", post(passkeys_list))
         .route("/v1/mgmt/user/passkey/delete", post(passkey_delete))
@@ -656,8 +656,8 @@ async fn provider_token(
     Ok(Json(out))
 }
 
-/// Calls about credentials the emulator never stores (passkeys, recovery codes): the user must
-/// exist, and there is nothing to remove.
+/// Recovery codes, which the emulator never issues: the user must exist, and there is nothing to
+/// remove.
 async fn user_noop(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -676,8 +676,35 @@ async fn passkeys_list(
 ) -> ApiResult<Json<Value>> {
     let body = mgmt_body(&app, &headers, &body)?;
     let core = app.lock();
-    find_user(&core.store.data, &body)?;
-    Ok(Json(json!({ "passkeys": [] })))
+    let user = find_user(&core.store.data, &body)?;
+    let list: Vec<Value> = user
+        .passkeys
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.credential_id,
+                "credentialId": p.credential_id,
+                "rpId": p.rp_id,
+                "createdTime": p.created,
+                "signCount": p.sign_count,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "passkeys": list })))
+}
+
+async fn passkeys_delete_all(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let body = mgmt_body(&app, &headers, &body)?;
+    app.tx(|core| {
+        let mut user = find_user(&core.store.data, &body)?;
+        user.passkeys.clear();
+        core.data().put_user(user);
+        Ok(Json(json!({})))
+    })
 }
 
 async fn passkey_delete(
@@ -686,12 +713,19 @@ async fn passkey_delete(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let body = mgmt_body(&app, &headers, &body)?;
-    let core = app.lock();
-    find_user(&core.store.data, &body)?;
-    Err(ApiError::not_found(format!(
-        "The user has no passkey {:?} (the emulator stores no passkeys)",
-        s(&body, "credentialId")
-    )))
+    let credential = req(&body, "credentialId")?;
+    app.tx(|core| {
+        let mut user = find_user(&core.store.data, &body)?;
+        let before = user.passkeys.len();
+        user.passkeys.retain(|p| p.credential_id != credential);
+        if user.passkeys.len() == before {
+            return Err(ApiError::not_found(format!(
+                "The user has no passkey {credential:?}"
+            )));
+        }
+        core.data().put_user(user);
+        Ok(Json(json!({})))
+    })
 }
 
 async fn devices_list(
