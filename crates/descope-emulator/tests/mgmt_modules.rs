@@ -121,6 +121,9 @@ async fn sso_settings_load_back_as_configured_and_are_gone_after_delete() {
     .await;
     assert_eq!(none, json!([]));
     // The tenant's settings show the SSO domains and type.
+    let tenant = get_ok(&c, "/v1/mgmt/tenant?id=acme").await;
+    assert_eq!(tenant["authType"], "saml", "the tenant shows its SSO type");
+    assert_eq!(tenant["domains"], json!(["acme.com"]));
     let ts = get_ok(&c, "/v1/mgmt/tenant/settings?id=acme").await;
     assert_eq!(ts["authType"], "saml");
     assert_eq!(ts["domains"], json!(["acme.com"]));

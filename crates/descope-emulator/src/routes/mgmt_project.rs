@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{AccessKeyRecord, PermissionRecord, RoleRecord, TenantRecord};
 use crate::routes::mgmt_misc::name_or_id;
+use crate::routes::mgmt_sso::tenant_api;
 use crate::routes::mgmt_user::{check_links, check_roles, tenant_links};
 use crate::util::*;
 
@@ -206,7 +207,7 @@ async fn tenant_load(
         .data
         .tenants
         .get(&id)
-        .map(|t| Json(t.to_api()))
+        .map(|t| Json(tenant_api(&core.store.data, t)))
         .ok_or_else(|| ApiError::not_found(format!("No tenant has ID {id:?}")))
 }
 
@@ -218,7 +219,7 @@ async fn tenant_all(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResul
         .data
         .tenants
         .values()
-        .map(TenantRecord::to_api)
+        .map(|t| tenant_api(&core.store.data, t))
         .collect();
     Ok(Json(json!({ "tenants": list })))
 }
@@ -253,7 +254,7 @@ async fn tenant_search(
                 .iter()
                 .all(|(k, v)| t.custom_attributes.get(k) == Some(v))
         })
-        .map(TenantRecord::to_api)
+        .map(|t| tenant_api(&core.store.data, t))
         .collect();
     Ok(Json(json!({ "tenants": list })))
 }

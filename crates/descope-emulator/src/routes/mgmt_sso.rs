@@ -60,6 +60,16 @@ pub fn sso_config<'a>(data: &'a Data, tenant: &str, sso_id: &str) -> Option<&'a 
     data.doc(KIND_SSO, &sso_key(tenant, sso_id))
 }
 
+/// A tenant as the API returns it, with `authType` and `domains` from its SSO settings.
+pub fn tenant_api(data: &Data, t: &crate::model::TenantRecord) -> Value {
+    let mut v = t.to_api();
+    if let Some(cfg) = sso_config(data, &t.id, "") {
+        v["authType"] = json!(s(cfg, "authType"));
+        v["domains"] = json!(strs(cfg, "domains"));
+    }
+    v
+}
+
 /// Checks the management key and parses the body.
 pub fn mgmt_body(app: &App, headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     app.require_mgmt(headers)?;
