@@ -734,6 +734,31 @@ async fn project_export_imports_into_a_fresh_emulator_with_the_same_state() {
         .await,
         400,
     );
+    // Duplicates within a file are refused before anything changes.
+    let dup = json!({"files": {"users.json": [{"userId": "U1", "loginIds": ["x"]}, {"userId": "U2", "loginIds": ["x"]}]}});
+    assert_descope_error(&c2.mgmt("/v1/mgmt/project/import", dup).await, 400);
+    // Odd but well-formed documents do not break the modules that read them.
+    ok(
+        &c2,
+        "/v1/mgmt/tenant/create",
+        json!({"name": "Odd", "id": "odd"}),
+    )
+    .await;
+    ok(&c2, "/v1/mgmt/project/import", json!({"files": {"docs/sso.json": {"odd": {"saml": 5, "oidc": null}}, "docs/ssoapp.json": {"a": 1}}})).await;
+    let odd = get_ok(&c2, "/v2/mgmt/sso/settings?tenantId=odd").await;
+    assert_eq!(odd["saml"]["idpSSOUrl"], "");
+    ok(&c2, "/v1/mgmt/sso/settings", json!({"tenantId": "odd", "idpURL": "https://x", "entityId": "e", "idpCert": "c", "redirectURL": "", "domains": null})).await;
+    assert_descope_error(
+        &c2.mgmt("/v1/mgmt/sso/idp/app/rotate", json!({"id": "a"}))
+            .await,
+        404,
+    );
+    ok(
+        &c2,
+        "/v1/mgmt/tenant/delete",
+        json!({"id": "odd", "cascade": false}),
+    )
+    .await;
     ok(&c2, "/v1/mgmt/project/import", json!({"files": files})).await;
     for path in [
         "/v1/mgmt/tenant/all",

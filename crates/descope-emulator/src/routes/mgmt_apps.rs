@@ -223,6 +223,7 @@ fn find(core: &crate::app::Core, id: &str) -> ApiResult<Value> {
         .data
         .doc(KIND_SSO_APP, id)
         .cloned()
+        .filter(Value::is_object)
         .ok_or_else(|| ApiError::not_found(format!("No SSO application has ID {id:?}")))
 }
 

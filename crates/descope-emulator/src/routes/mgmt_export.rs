@@ -256,6 +256,47 @@ fn parse_files(body: &Value) -> Result<Parsed, Vec<String>> {
             (_, None) => failures.push(format!("{name}: must be an object")),
         }
     }
+    if let Some(users) = &p.users {
+        let mut logins = std::collections::HashSet::new();
+        let mut ids = std::collections::HashSet::new();
+        for u in users {
+            if u.user_id.is_empty() || !ids.insert(u.user_id.clone()) {
+                failures.push(format!(
+                    "users.json: empty or repeated userId {:?}",
+                    u.user_id
+                ));
+            }
+            for l in &u.login_ids {
+                if !logins.insert(l.clone()) {
+                    failures.push(format!("users.json: login ID {l:?} belongs to two users"));
+                }
+            }
+        }
+    }
+    if p.tenants
+        .as_ref()
+        .is_some_and(|ts| ts.iter().any(|t| t.id.is_empty()))
+    {
+        failures.push("tenants.json: a tenant has no id".into());
+    }
+    if p.roles
+        .as_ref()
+        .is_some_and(|rs| rs.iter().any(|r| r.name.is_empty()))
+    {
+        failures.push("roles.json: a role has no name".into());
+    }
+    if p.permissions
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|x| x.name.is_empty()))
+    {
+        failures.push("permissions.json: a permission has no name".into());
+    }
+    if p.keys
+        .as_ref()
+        .is_some_and(|ks| ks.iter().any(|k| k.id.is_empty()))
+    {
+        failures.push("accesskeys.json: a key has no id".into());
+    }
     if let Some(pj) = &p.project {
         if !pj.is_object() {
             failures.push("project.json: must be an object".into());

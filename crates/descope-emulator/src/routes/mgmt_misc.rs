@@ -213,6 +213,7 @@ async fn tenant_settings_update(
             .data
             .doc(KIND_TENANT_SETTINGS, &id)
             .cloned()
+            .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
         for (k, v) in body.as_object().into_iter().flatten() {
             if ["tenantId", "id", "selfProvisioningDomains", "domains", "enforceSSO"]
@@ -225,7 +226,7 @@ async fn tenant_settings_update(
         }
         core.data().put_doc(KIND_TENANT_SETTINGS, &id, stored);
         if body.get("domains").is_some_and(Value::is_array) {
-            let mut cfg = sso_config(&core.store.data, &id, "").cloned().unwrap_or_else(|| {
+            let mut cfg = sso_config(&core.store.data, &id, "").cloned().filter(Value::is_object).unwrap_or_else(|| {
                 json!({"tenantId": id, "ssoId": "", "displayName": "", "authType": "none", "domains": []})
             });
             cfg["domains"] = json!(strs(&body, "domains"));
@@ -251,6 +252,7 @@ async fn default_roles(
             .data
             .doc(KIND_TENANT_SETTINGS, &id)
             .cloned()
+            .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
         stored["defaultRoles"] = json!(roles);
         core.data().put_doc(KIND_TENANT_SETTINGS, &id, stored);
@@ -304,6 +306,7 @@ async fn key_batch(
             "The ids field needs at least one key ID",
         ));
     }
+    no_duplicates(ids.iter().cloned())?;
     app.tx(|core| {
         for id in &ids {
             if !core.store.data.access_keys.contains_key(id) {
@@ -313,9 +316,10 @@ async fn key_batch(
         for id in &ids {
             match status {
                 Some(st) => {
-                    let mut k = core.store.data.access_keys[id].clone();
-                    k.status = st.into();
-                    core.data().put_access_key(k);
+                    if let Some(mut k) = core.store.data.access_keys.get(id).cloned() {
+                        k.status = st.into();
+                        core.data().put_access_key(k);
+                    }
                 }
                 None => {
                     core.data().remove_access_key(id);
@@ -358,6 +362,19 @@ fn items(body: &Value, key: &str) -> ApiResult<Vec<Value>> {
         .ok_or_else(|| ApiError::bad_request(format!("The {key} field needs at least one item")))
 }
 
+/// 400 when a batch names the same item twice (a batch applies all or nothing).
+fn no_duplicates(keys: impl IntoIterator<Item = String>) -> ApiResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    for k in keys {
+        if !seen.insert(k.clone()) {
+            return Err(ApiError::bad_request(format!(
+                "{k:?} appears twice in the batch"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `name`, or `id` (the emulator's IDs of roles and permissions are their names).
 pub fn name_or_id(v: &Value) -> String {
     opt_s(v, "name")
@@ -372,6 +389,7 @@ async fn permission_create_batch(
 ) -> ApiResult<Json<Value>> {
     let body = mgmt_body(&app, &headers, &body)?;
     let list = items(&body, "permissions")?;
+    no_duplicates(list.iter().map(|p| s(p, "name")))?;
     app.tx(|core| {
         for p in &list {
             let name = req(p, "name")?;
@@ -422,6 +440,7 @@ async fn permission_update_batch(
 ) -> ApiResult<Json<Value>> {
     let body = mgmt_body(&app, &headers, &body)?;
     let list = items(&body, "permissions")?;
+    no_duplicates(list.iter().map(name_or_id))?;
     app.tx(|core| {
         for p in &list {
             let name = name_or_id(p);
@@ -487,6 +506,10 @@ async fn role_create_batch(
 ) -> ApiResult<Json<Value>> {
     let body = mgmt_body(&app, &headers, &body)?;
     let list = items(&body, "roles")?;
+    no_duplicates(
+        list.iter()
+            .map(|r| RoleRecord::key(&s(r, "tenantId"), &s(r, "name"))),
+    )?;
     app.tx(|core| {
         for r in &list {
             let name = req(r, "name")?;
@@ -524,6 +547,10 @@ async fn role_update_batch(
 ) -> ApiResult<Json<Value>> {
     let body = mgmt_body(&app, &headers, &body)?;
     let list = items(&body, "roles")?;
+    no_duplicates(
+        list.iter()
+            .map(|r| RoleRecord::key(&s(r, "tenantId"), &name_or_id(r))),
+    )?;
     app.tx(|core| {
         for r in &list {
             let name = name_or_id(r);
@@ -544,7 +571,15 @@ async fn role_update_batch(
             let new = opt_s(r, "newName")
                 .filter(|x| !x.is_empty())
                 .unwrap_or_else(|| name.clone());
-            let old = core.store.data.roles[&RoleRecord::key(&tenant, &name)].clone();
+            let old = core
+                .store
+                .data
+                .roles
+                .get(&RoleRecord::key(&tenant, &name))
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::conflict(format!("Role {name:?} was renamed earlier in the batch"))
+                })?;
             core.data().remove_role(&tenant, &name);
             core.data().put_role(RoleRecord {
                 name: new.clone(),

@@ -143,14 +143,23 @@ fn current(core: &Core, tenant: &str, sso_id: &str) -> ApiResult<Value> {
     if !core.store.data.tenants.contains_key(tenant) {
         return Err(ApiError::not_found(format!("No tenant has ID {tenant:?}")));
     }
-    Ok(sso_config(&core.store.data, tenant, sso_id)
+    let mut cfg = sso_config(&core.store.data, tenant, sso_id)
         .cloned()
+        .filter(Value::is_object)
         .unwrap_or_else(|| {
             json!({
                 "tenantId": tenant, "ssoId": sso_id, "displayName": "", "authType": "none",
                 "domains": [], "saml": empty_saml(), "oidc": empty_oidc(),
             })
-        }))
+        });
+    // Imported documents may be incomplete: every part is an object from here on.
+    if !cfg["saml"].is_object() {
+        cfg["saml"] = empty_saml();
+    }
+    if !cfg["oidc"].is_object() {
+        cfg["oidc"] = empty_oidc();
+    }
+    Ok(cfg)
 }
 
 fn save(core: &mut Core, tenant: &str, sso_id: &str, cfg: Value) {
