@@ -307,7 +307,18 @@ async fn flows_themes_and_sso_applications_round_trip() {
             .len(),
         2
     );
+    ok(
+        &c,
+        "/v1/mgmt/user/create",
+        json!({"loginId": "wiki-user", "ssoAppIDs": ["wiki", id]}),
+    )
+    .await;
     ok(&c, "/v1/mgmt/sso/idp/app/delete", json!({"id": "wiki"})).await;
+    assert_eq!(
+        get_ok(&c, "/v1/mgmt/user?loginId=wiki-user").await["user"]["ssoAppIds"],
+        json!([id]),
+        "users lose a deleted application"
+    );
     assert_descope_error(&c.mgmt_get("/v1/mgmt/sso/idp/app/load?id=wiki").await, 404);
     assert_eq!(
         get_ok(&c, "/v1/mgmt/sso/idp/apps/load").await["apps"]

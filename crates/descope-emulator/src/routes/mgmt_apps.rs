@@ -240,6 +240,19 @@ async fn delete(
                 "No SSO application has ID {id:?}"
             )));
         }
+        // Users lose the deleted application.
+        let users: Vec<_> = core
+            .store
+            .data
+            .users
+            .values()
+            .filter(|u| u.sso_app_ids.contains(&id))
+            .cloned()
+            .collect();
+        for mut u in users {
+            u.sso_app_ids.retain(|a| *a != id);
+            core.data().put_user(u);
+        }
         Ok(Json(json!({})))
     })
 }
