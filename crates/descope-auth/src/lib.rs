@@ -41,7 +41,6 @@ mod types;
 mod webauthn;
 
 use std::fmt;
-use std::str::FromStr;
 
 use descope_core::{Endpoint, Error, Result, Secret};
 use descope_transport::{ApiClient, ApiResponse};
@@ -97,79 +96,7 @@ macro_rules! into_future {
 }
 pub(crate) use into_future;
 
-/// How a code or link is delivered to the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeliveryMethod {
-    /// By email (the login ID or `user.email` must be an email address).
-    Email,
-    /// By text message (the login ID or `user.phone` must be a phone number).
-    Sms,
-    /// By a voice call (the login ID or `user.phone` must be a phone number).
-    Voice,
-    /// By WhatsApp (the login ID or `user.phone` must be a phone number).
-    WhatsApp,
-}
-
-impl DeliveryMethod {
-    /// The wire spelling, used as the last path segment: `email`, `sms`, `voice`, `whatsapp`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::Sms => "sms",
-            Self::Voice => "voice",
-            Self::WhatsApp => "whatsapp",
-        }
-    }
-
-    /// Whether the method delivers to a phone number.
-    pub fn is_phone(self) -> bool {
-        !matches!(self, Self::Email)
-    }
-
-    /// The sign-up body key that repeats the address (`email`, `phone`, `voice`, `whatsapp`).
-    fn sign_up_key(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::Sms => "phone",
-            Self::Voice => "voice",
-            Self::WhatsApp => "whatsapp",
-        }
-    }
-
-    /// The response field holding the masked address.
-    fn masked_field(self) -> &'static str {
-        if self.is_phone() {
-            "maskedPhone"
-        } else {
-            "maskedEmail"
-        }
-    }
-}
-
-impl fmt::Display for DeliveryMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for DeliveryMethod {
-    type Err = Error;
-
-    /// Parses `email`, `sms`, `voice` or `whatsapp` (any case). Anything else, such as the
-    /// `embedded` method that only management test-user calls know, is refused.
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "email" => Ok(Self::Email),
-            "sms" => Ok(Self::Sms),
-            "voice" => Ok(Self::Voice),
-            "whatsapp" => Ok(Self::WhatsApp),
-            _ => Err(Error::invalid_argument(format!(
-                "unknown delivery method `{s}`: use email, sms, voice or whatsapp"
-            ))),
-        }
-    }
-}
+pub use descope_core::DeliveryMethod;
 
 /// The authentication API: a cheap-to-clone handle (the request pipeline and the session
 /// validator) from which every flow starts.

@@ -35,3 +35,4 @@ pub use error::{
     TransportErrorKind,
 };
 pub use secret::Secret;
+pub use types::DeliveryMethod;

@@ -1,9 +1,13 @@
 //! Data types shared by the authentication and management APIs.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::error::{Error, Result};
 
 /// A Descope user, as the API returns it (`me`, management `load`, the `user` of a JWT
 /// response). Unknown fields are kept in [`User::extra`].
@@ -108,4 +112,78 @@ pub struct UserTenant {
     /// Every other field the API sent.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+/// How a code or link is delivered to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeliveryMethod {
+    /// By email (the login ID or `user.email` must be an email address).
+    Email,
+    /// By text message (the login ID or `user.phone` must be a phone number).
+    Sms,
+    /// By a voice call (the login ID or `user.phone` must be a phone number).
+    Voice,
+    /// By WhatsApp (the login ID or `user.phone` must be a phone number).
+    WhatsApp,
+}
+
+impl DeliveryMethod {
+    /// The wire spelling, used as the last path segment: `email`, `sms`, `voice`, `whatsapp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+            Self::Voice => "voice",
+            Self::WhatsApp => "whatsapp",
+        }
+    }
+
+    /// Whether the method delivers to a phone number.
+    pub fn is_phone(self) -> bool {
+        !matches!(self, Self::Email)
+    }
+
+    /// The sign-up body field that repeats the address (`email`, `phone`, `voice`, `whatsapp`).
+    pub fn sign_up_key(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "phone",
+            Self::Voice => "voice",
+            Self::WhatsApp => "whatsapp",
+        }
+    }
+
+    /// The response field holding the masked address (`maskedEmail` or `maskedPhone`).
+    pub fn masked_field(self) -> &'static str {
+        if self.is_phone() {
+            "maskedPhone"
+        } else {
+            "maskedEmail"
+        }
+    }
+}
+
+impl fmt::Display for DeliveryMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DeliveryMethod {
+    type Err = Error;
+
+    /// Parses `email`, `sms`, `voice` or `whatsapp` (any case). Anything else, such as the
+    /// `embedded` method that only management test-user calls know, is refused.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "email" => Ok(Self::Email),
+            "sms" => Ok(Self::Sms),
+            "voice" => Ok(Self::Voice),
+            "whatsapp" => Ok(Self::WhatsApp),
+            _ => Err(Error::invalid_argument(format!(
+                "unknown delivery method `{s}`: use email, sms, voice or whatsapp"
+            ))),
+        }
+    }
 }

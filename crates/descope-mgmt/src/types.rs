@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use descope_core::types::{User, UserTenant};
+pub use descope_core::DeliveryMethod;
 
 /// Extra fields the API sent that the SDK does not model.
 pub type Extra = BTreeMap<String, Value>;
@@ -557,32 +558,41 @@ impl LoginOptions {
     }
 }
 
-/// How a code or link is delivered.
+/// How a management test-user generator "delivers" its code or link: one of the
+/// [`DeliveryMethod`]s (`email`, `sms`, `voice`, `whatsapp`), or embedded (`"Embedded"`, with a
+/// capital E: the code is only returned to the caller).
+///
+/// Every `DeliveryMethod` converts into it, so the generators take the same values as the
+/// authentication calls:
+///
+/// ```
+/// use descope_core::DeliveryMethod;
+/// use descope_mgmt::TestDelivery;
+/// assert_eq!(TestDelivery::from(DeliveryMethod::WhatsApp).as_str(), "whatsapp");
+/// assert_eq!(TestDelivery::Embedded.as_str(), "Embedded");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DeliveryMethod {
-    /// Email (`"email"`).
-    Email,
-    /// SMS (`"sms"`).
-    Sms,
-    /// Voice call (`"voice"`).
-    Voice,
-    /// WhatsApp (`"whatsapp"`).
-    Whatsapp,
-    /// Embedded: the code is returned to the caller (`"Embedded"`, with a capital E).
+pub enum TestDelivery {
+    /// One of the delivery methods of the authentication API.
+    Method(DeliveryMethod),
+    /// Embedded: nothing is sent, the code is returned to the caller.
     Embedded,
 }
 
-impl DeliveryMethod {
+impl TestDelivery {
     /// The wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
-            DeliveryMethod::Email => "email",
-            DeliveryMethod::Sms => "sms",
-            DeliveryMethod::Voice => "voice",
-            DeliveryMethod::Whatsapp => "whatsapp",
-            DeliveryMethod::Embedded => "Embedded",
+            TestDelivery::Method(m) => m.as_str(),
+            TestDelivery::Embedded => "Embedded",
         }
+    }
+}
+
+impl From<DeliveryMethod> for TestDelivery {
+    fn from(method: DeliveryMethod) -> Self {
+        TestDelivery::Method(method)
     }
 }
 

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::call::{builder, field, json, setters, strings, unit, Body, MgmtFuture, MgmtRequest};
 use crate::types::{
-    AssociatedFamily, AssociatedTenant, BatchUser, DeliveryMethod, Extra, JsonObject, LoginOptions,
-    Sort, User,
+    AssociatedFamily, AssociatedTenant, BatchUser, Extra, JsonObject, LoginOptions, Sort,
+    TestDelivery, User,
 };
 
 crate::handle!(
@@ -1378,9 +1378,10 @@ impl Users {
     /// Generates an OTP code for a test user.
     pub fn generate_otp_for_test_user(
         &self,
-        method: DeliveryMethod,
+        method: impl Into<TestDelivery>,
         login_id: impl Into<String>,
     ) -> GenerateForTestUser {
+        let method = method.into();
         GenerateForTestUser::wrap(
             self.req(&ep::MGMT_TESTS_GENERATE_OTP, json)
                 .set("loginId", login_id.into())
@@ -1392,10 +1393,11 @@ impl Users {
     /// Generates a magic link for a test user (`uri` may be empty: the project default).
     pub fn generate_magic_link_for_test_user(
         &self,
-        method: DeliveryMethod,
+        method: impl Into<TestDelivery>,
         login_id: impl Into<String>,
         uri: impl Into<String>,
     ) -> GenerateForTestUser {
+        let method = method.into();
         GenerateForTestUser::wrap(
             self.req(&ep::MGMT_TESTS_GENERATE_MAGIC_LINK, json)
                 .set("loginId", login_id.into())

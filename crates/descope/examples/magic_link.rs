@@ -12,7 +12,6 @@
 
 use std::error::Error;
 
-use descope::descope_mgmt::DeliveryMethod as TestDelivery;
 use descope::DeliveryMethod;
 
 #[path = "common/mod.rs"]
@@ -157,15 +156,11 @@ async fn send_link(
                 .ok_or_else(|| "the emulator's outbox holds no link".into())
         }
         None => {
-            let test_method = match method {
-                DeliveryMethod::Email => TestDelivery::Email,
-                _ => TestDelivery::Sms,
-            };
             let generated = env
                 .client
                 .mgmt()
                 .user()
-                .generate_magic_link_for_test_user(test_method, login_id, VERIFY_URL)
+                .generate_magic_link_for_test_user(method, login_id, VERIFY_URL)
                 .await?;
             step(format!(
                 "Generated a magic link by {method} for the test user"

@@ -12,7 +12,6 @@
 
 use std::error::Error;
 
-use descope::descope_mgmt::DeliveryMethod as TestDelivery;
 use descope::{DeliveryMethod, JwtResponse, SignUpUser};
 
 #[path = "common/mod.rs"]
@@ -156,21 +155,11 @@ async fn send_code(
                 .client
                 .mgmt()
                 .user()
-                .generate_otp_for_test_user(test_delivery(method), login_id)
+                .generate_otp_for_test_user(method, login_id)
                 .await?;
             step(format!("Generated a code by {method} for the test user"));
             Ok(generated.code)
         }
-    }
-}
-
-/// The management API's spelling of a delivery method.
-fn test_delivery(method: DeliveryMethod) -> TestDelivery {
-    match method {
-        DeliveryMethod::Sms => TestDelivery::Sms,
-        DeliveryMethod::Voice => TestDelivery::Voice,
-        DeliveryMethod::WhatsApp => TestDelivery::Whatsapp,
-        _ => TestDelivery::Email,
     }
 }
 

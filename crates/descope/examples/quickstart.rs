@@ -11,7 +11,7 @@
 
 use std::error::Error;
 
-use descope::descope_mgmt::{AssociatedTenant, DeliveryMethod as TestDelivery};
+use descope::descope_mgmt::AssociatedTenant;
 use descope::DeliveryMethod;
 
 #[path = "common/mod.rs"]
@@ -74,7 +74,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     //    instead of an inbox.
     let code = mgmt
         .user()
-        .generate_otp_for_test_user(TestDelivery::Email, &login_id)
+        .generate_otp_for_test_user(DeliveryMethod::Email, &login_id)
         .await?;
     common::step("Generated a one-time code for the test user (its value stays secret)");
     let signed_in = client

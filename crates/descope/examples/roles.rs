@@ -13,7 +13,7 @@
 
 use std::error::Error;
 
-use descope::descope_mgmt::{AssociatedTenant, DeliveryMethod as TestDelivery};
+use descope::descope_mgmt::AssociatedTenant;
 use descope::DeliveryMethod;
 
 #[path = "common/mod.rs"]
@@ -118,7 +118,7 @@ async fn story(env: &Env, names: &Names) -> Result<(), Box<dyn Error>> {
 
     let code = mgmt
         .user()
-        .generate_otp_for_test_user(TestDelivery::Email, login_id)
+        .generate_otp_for_test_user(DeliveryMethod::Email, login_id)
         .await?
         .code;
     let jwt = client

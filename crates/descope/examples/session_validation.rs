@@ -14,7 +14,6 @@
 use std::error::Error;
 use std::time::Duration;
 
-use descope::descope_mgmt::DeliveryMethod as TestDelivery;
 use descope::{DeliveryMethod, TokenErrorKind};
 use descope_emulator::Emulator;
 
@@ -58,7 +57,7 @@ async fn story(env: &Env, login_id: &str) -> Result<(), Box<dyn Error>> {
         .await?;
     let code = mgmt
         .user()
-        .generate_otp_for_test_user(TestDelivery::Email, login_id)
+        .generate_otp_for_test_user(DeliveryMethod::Email, login_id)
         .await?
         .code;
     let jwt = client

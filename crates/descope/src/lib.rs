@@ -42,7 +42,7 @@ pub use descope_jwt::{
     AccessKeyResponse, Algorithm, CookieData, JwtResponse, Session, SessionValidator, TenantClaims,
     ValidatorOptions,
 };
-pub use descope_mgmt::Management;
+pub use descope_mgmt::{Management, TestDelivery};
 pub use descope_transport::{ApiClient, HttpRequest, HttpResponse, HttpTransport};
 #[cfg(feature = "hyper")]
 pub use descope_transport::{HyperTransport, HyperTransportBuilder, RootStore};

@@ -936,7 +936,7 @@ fn user_case(u: user::Users, id: &str, d: &'static str) -> Option<Case> {
             v!(u.generate_otp_for_test_user(DeliveryMethod::Email, "login-id"))
         }
         "mgmt.user.generate_otp_for_test_user.embedded" => {
-            v!(u.generate_otp_for_test_user(DeliveryMethod::Embedded, "login-id"))
+            v!(u.generate_otp_for_test_user(TestDelivery::Embedded, "login-id"))
         }
         "mgmt.user.generate_otp_for_test_user.login_options" => v!(u
             .generate_otp_for_test_user(DeliveryMethod::Email, "login-id")
@@ -952,7 +952,7 @@ fn user_case(u: user::Users, id: &str, d: &'static str) -> Option<Case> {
             v!(u.generate_otp_for_test_user(DeliveryMethod::Voice, "login-id"))
         }
         "mgmt.user.generate_otp_for_test_user.whatsapp" => {
-            v!(u.generate_otp_for_test_user(DeliveryMethod::Whatsapp, "login-id"))
+            v!(u.generate_otp_for_test_user(DeliveryMethod::WhatsApp, "login-id"))
         }
         "mgmt.user.generate_sign_up_embedded_link.full" => v!(u
             .generate_sign_up_embedded_link("new@descope.com")

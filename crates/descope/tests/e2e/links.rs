@@ -2,7 +2,6 @@
 
 use std::time::{Duration, Instant};
 
-use descope::descope_mgmt::DeliveryMethod as TestDelivery;
 use descope::DeliveryMethod;
 use descope_emulator::Emulator;
 
@@ -108,7 +107,7 @@ async fn magic_link_test_user_link_from_the_management_api_signs_in() {
         .client
         .mgmt()
         .user()
-        .generate_magic_link_for_test_user(TestDelivery::Email, login, VERIFY_URL)
+        .generate_magic_link_for_test_user(DeliveryMethod::Email, login, VERIFY_URL)
         .await
         .unwrap();
     assert!(generated.link.starts_with(VERIFY_URL));

@@ -1,6 +1,5 @@
 //! One-time passwords on every delivery method, over HTTP against the emulator.
 
-use descope::descope_mgmt::DeliveryMethod as TestDelivery;
 use descope::{DeliveryMethod, SignUpUser, TenantSelection};
 
 use crate::support::*;
@@ -113,17 +112,17 @@ async fn otp_test_user_codes_from_the_management_api_verify_on_every_method() {
     let env = start().await;
     let login = "tess@example.com";
     let user_id = env.test_user(login).await;
-    for (test, method) in [
-        (TestDelivery::Email, DeliveryMethod::Email),
-        (TestDelivery::Sms, DeliveryMethod::Sms),
-        (TestDelivery::Voice, DeliveryMethod::Voice),
-        (TestDelivery::Whatsapp, DeliveryMethod::WhatsApp),
+    for method in [
+        DeliveryMethod::Email,
+        DeliveryMethod::Sms,
+        DeliveryMethod::Voice,
+        DeliveryMethod::WhatsApp,
     ] {
         let generated = env
             .client
             .mgmt()
             .user()
-            .generate_otp_for_test_user(test, login)
+            .generate_otp_for_test_user(method, login)
             .await
             .unwrap();
         assert_eq!(generated.login_id, login);

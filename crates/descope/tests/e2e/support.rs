@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use descope::descope_mgmt::DeliveryMethod as TestDelivery;
 use descope::{Client, DeliveryMethod, Error, JwtResponse, Session};
 use descope_emulator::{Emulator, EmulatorBuilder, EmulatorHandle};
 
@@ -105,7 +104,7 @@ impl Env {
             .client
             .mgmt()
             .user()
-            .generate_otp_for_test_user(TestDelivery::Email, login_id)
+            .generate_otp_for_test_user(DeliveryMethod::Email, login_id)
             .await
             .expect("code generated");
         self.client
