@@ -46,6 +46,9 @@ pub struct UserRecord {
     pub saml: bool,
     /// Registered passkeys (WebAuthn credentials).
     pub passkeys: Vec<PasskeyRecord>,
+    /// The recovery email and phone (management `update/recovery/*`).
+    pub recovery_email: String,
+    pub recovery_phone: String,
 }
 
 /// A registered passkey: a P-256 public key and its authenticator's signature counter.
@@ -114,6 +117,8 @@ impl UserRecord {
             "webauthn": !self.passkeys.is_empty(),
             "password": self.password_hash.is_some(),
             "ssoAppIds": self.sso_app_ids,
+            "recoveryEmail": self.recovery_email,
+            "recoveryPhone": self.recovery_phone,
         })
     }
 }

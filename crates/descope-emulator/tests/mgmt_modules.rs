@@ -1015,6 +1015,22 @@ async fn remaining_tenant_key_role_permission_and_user_calls() {
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["patchedUsers"][0]["name"], "U");
     assert_eq!(r.json["failedUsers"][0]["user"]["loginId"], "ghost");
+    let u = ok(
+        &c,
+        "/v1/mgmt/user/update/recovery/email",
+        json!({"loginId": "u@example.com", "recoveryEmail": "backup@example.com", "verified": false}),
+    )
+    .await;
+    assert_eq!(u["user"]["recoveryEmail"], "backup@example.com");
+    ok(
+        &c,
+        "/v1/mgmt/user/update/recovery/phone",
+        json!({"loginId": "u@example.com", "recoveryPhone": "+12025550100", "verified": false}),
+    )
+    .await;
+    let loaded = get_ok(&c, "/v1/mgmt/user?loginId=u@example.com").await;
+    assert_eq!(loaded["user"]["recoveryEmail"], "backup@example.com");
+    assert_eq!(loaded["user"]["recoveryPhone"], "+12025550100");
     ok(
         &c,
         "/v1/mgmt/user/customattribute/create",

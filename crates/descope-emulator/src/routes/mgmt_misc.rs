@@ -68,6 +68,14 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/mgmt/role/delete/batch", post(role_delete_batch))
         .route("/v1/mgmt/user/patch/batch", patch(user_patch_batch))
         .route("/v1/mgmt/user/provider/token", get(provider_token))
+        .route(
+            "/v1/mgmt/user/update/recovery/email",
+            post(|s, h, b| recovery(s, h, b, true)),
+        )
+        .route(
+            "/v1/mgmt/user/update/recovery/phone",
+            post(|s, h, b| recovery(s, h, b, false)),
+        )
         .route("/v1/mgmt/user/passkeys/delete", post(passkeys_delete_all))
         .route("/v1/mgmt/user/recovery-codes/delete", post(user_noop))
         .route("/v1/mgmt/user/passkeys/list", post(passkeys_list))
@@ -658,6 +666,41 @@ async fn user_patch_batch(
         }
         Ok(Json(
             json!({"patchedUsers": patched, "failedUsers": failed}),
+        ))
+    })
+}
+
+/// Sets (or, with an empty value, clears) the recovery email or phone.
+async fn recovery(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+    email: bool,
+) -> ApiResult<Json<Value>> {
+    let body = mgmt_body(&app, &headers, &body)?;
+    let value = s(
+        &body,
+        if email {
+            "recoveryEmail"
+        } else {
+            "recoveryPhone"
+        },
+    );
+    if email && !value.is_empty() && !value.contains('@') {
+        return Err(ApiError::bad_request(format!(
+            "{value:?} is not an email address"
+        )));
+    }
+    app.tx(|core| {
+        let mut user = find_user(&core.store.data, &body)?;
+        if email {
+            user.recovery_email = value;
+        } else {
+            user.recovery_phone = value;
+        }
+        core.data().put_user(user.clone());
+        Ok(Json(
+            json!({ "user": user.to_api(&core.store.data.tenants) }),
         ))
     })
 }
