@@ -52,3 +52,8 @@ pub use descope_core;
 pub use descope_jwt;
 pub use descope_mgmt;
 pub use descope_transport;
+
+/// The README's code blocks, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
