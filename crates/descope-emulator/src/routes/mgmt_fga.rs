@@ -849,6 +849,29 @@ type doc
     }
 
     #[test]
+    fn arrows_to_permissions_parentheses_and_unspaced_operators_parse() {
+        let s = parse_schema(
+            "model AuthZ 1.0\ntype user\ntype group\n  relation member: user\ntype folder\n  relation parent: folder\n  relation owner: user | group#member\n  relation viewer: user\n  permission can_create: owner | parent.owner | parent.can_create\n  permission can_view: (viewer|parent.viewer) - can_create\n",
+        )
+        .unwrap();
+        let g = Graph::new(
+            &s,
+            [
+                t("folder", "root", "owner", "user", "ann"),
+                t("folder", "a", "parent", "folder", "root"),
+                t("folder", "b", "parent", "folder", "a"),
+                t("folder", "root", "viewer", "user", "vic"),
+                t("folder", "b", "viewer", "user", "ann"),
+            ],
+        );
+        // parent.can_create recurses up the folder chain.
+        assert!(g.check("folder", "b", "can_create", "user", "ann"));
+        // Viewers of the parent can view, unless they can create.
+        assert!(g.check("folder", "a", "can_view", "user", "vic"));
+        assert!(!g.check("folder", "b", "can_view", "user", "ann"));
+    }
+
+    #[test]
     fn schema_errors_name_the_problem() {
         let e = parse_schema("type doc\n  relation owner: person\n").unwrap_err();
         assert!(e.contains("unknown type \"person\""), "{e}");
