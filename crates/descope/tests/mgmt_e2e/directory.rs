@@ -279,3 +279,125 @@ async fn access_keys_create_load_search_update_rotate_and_delete() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn users_create_update_patch_search_status_and_history() {
+    let env = start().await;
+    let u = env.client.mgmt().user();
+    let tenant = env.client.mgmt().tenant().create("Acme").await.unwrap();
+    let created = u
+        .create("ann@example.com")
+        .email("ann@example.com")
+        .display_name("Ann")
+        .custom_attributes([("plan", json!("gold"))])
+        .user_tenants([AssociatedTenant::new(&tenant)])
+        .await
+        .unwrap();
+    refused(u.create("ann@example.com").await, 409, CONFLICT);
+    for i in 0..4 {
+        u.create_test_user(format!("test{i}@example.com"))
+            .await
+            .unwrap();
+    }
+    // update is a full override, patch changes only what it names.
+    u.update("ann@example.com")
+        .email("ann@example.com")
+        .given_name("Ann")
+        .await
+        .unwrap();
+    let loaded = u.load("ann@example.com").await.unwrap();
+    assert_eq!(loaded.given_name, "Ann");
+    assert_eq!(loaded.name, "", "update overrides the display name");
+    assert!(loaded.user_tenants.is_empty());
+    u.patch("ann@example.com")
+        .display_name("Ann A")
+        .await
+        .unwrap();
+    let loaded = u.load_by_user_id(&created.user_id).await.unwrap();
+    assert_eq!(
+        (loaded.name.as_str(), loaded.given_name.as_str()),
+        ("Ann A", "Ann")
+    );
+
+    // Single-field updates.
+    u.update_login_id("ann@example.com", Some("ann2@example.com"))
+        .await
+        .unwrap();
+    refused(u.load("ann@example.com").await, 404, NOT_FOUND);
+    u.update_phone("ann2@example.com", Some("+12025550111"))
+        .await
+        .unwrap();
+    u.update_custom_attribute("ann2@example.com", "plan", "silver")
+        .await
+        .unwrap();
+    u.add_tenant("ann2@example.com", &tenant).await.unwrap();
+    let loaded = u.load("ann2@example.com").await.unwrap();
+    assert_eq!(loaded.phone, "+12025550111");
+    assert_eq!(loaded.custom_attributes["plan"], "silver");
+    assert_eq!(loaded.user_tenants[0].tenant_id, tenant);
+
+    // Search: test users apart, filters, pages.
+    let page = u.search_all().await.unwrap();
+    assert_eq!(page.users.len(), 1, "test users are left out by default");
+    let tests = u.search_all_test_users().await.unwrap();
+    assert_eq!(tests.total, 4);
+    let by_tenant = u.search_all().tenant_ids([tenant.clone()]).await.unwrap();
+    assert_eq!(by_tenant.users[0].user_id, created.user_id);
+    let mut pages = u.search_all_test_users().limit(3).pages();
+    let mut sizes = Vec::new();
+    while let Some(p) = pages.next_page().await {
+        sizes.push(p.unwrap().len());
+    }
+    assert_eq!(sizes, [3, 1]);
+
+    // Deactivated users cannot sign in; activation lets them back.
+    u.set_active_password("ann2@example.com", PASSWORD)
+        .await
+        .unwrap();
+    env.client
+        .password()
+        .sign_in("ann2@example.com", PASSWORD)
+        .await
+        .unwrap();
+    let history = u.history([created.user_id.clone()]).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].ip, "127.0.0.1");
+    u.deactivate("ann2@example.com").await.unwrap();
+    refused(
+        env.client
+            .password()
+            .sign_in("ann2@example.com", PASSWORD)
+            .await,
+        403,
+        FORBIDDEN,
+    );
+    assert_eq!(
+        u.search_all()
+            .statuses(["disabled"])
+            .await
+            .unwrap()
+            .users
+            .len(),
+        1
+    );
+    u.activate("ann2@example.com").await.unwrap();
+    let signed = env
+        .client
+        .password()
+        .sign_in("ann2@example.com", PASSWORD)
+        .await
+        .unwrap();
+    u.logout_user("ann2@example.com").await.unwrap();
+    refused(
+        env.client
+            .refresh_session(signed.refresh_token().unwrap(), None)
+            .await,
+        401,
+        UNAUTHORIZED,
+    );
+
+    u.delete_all_test_users().await.unwrap();
+    assert_eq!(u.search_all_test_users().await.unwrap().total, 0);
+    u.delete("ann2@example.com").await.unwrap();
+    refused(u.load_by_user_id(&created.user_id).await, 404, NOT_FOUND);
+}
