@@ -211,7 +211,7 @@ fn benches(c: &mut Criterion) {
         b.iter_custom(|n| two_threads(|i| ring_loop(&f, &raws[i].0, &raws[i].1, n)))
     });
     g.bench_function("first_seen_2_threads", |b| {
-        // Each thread has its own validator-sized share: one shared validator, two pools.
+        // One shared validator; each thread validates its own pool of tokens.
         b.iter_custom(|n| two_threads(|i| first_seen_loop(&v, &pools[i], n)))
     });
     g.bench_function("cached_2_threads", |b| {
