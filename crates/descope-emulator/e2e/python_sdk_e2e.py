@@ -416,7 +416,7 @@ def _():
 
 @check("an unimplemented endpoint answers 501")
 def _():
-    expect_auth_error(501, client.mgmt.authz.load_schema)
+    expect_auth_error(501, client.mgmt.flow.run_flow, "sign-up-or-in")
 
 
 @check("cleanup: delete tenant with cascade, delete all test users")

@@ -1195,3 +1195,192 @@ async fn management_lists_and_deletes_the_passkeys_a_user_registered() {
     )
     .await;
 }
+
+/// The older authz API's file-system schema (as the SDK READMEs of that time showed it), plus a
+/// `viewer` that any owner or a target set gets.
+fn authz_schema() -> Value {
+    let union = |children: Value| json!({"nType": "union", "children": children});
+    let child = |e: Value| json!({"nType": "child", "expression": e});
+    json!({"name": "Files", "namespaces": [
+        {"name": "org", "relationDefinitions": [
+            {"name": "parent"},
+            {"name": "member", "complexDefinition": union(json!([
+                child(json!({"neType": "self"})),
+                child(json!({"neType": "relationLeft", "relationDefinition": "parent", "relationDefinitionNamespace": "org",
+                    "targetRelationDefinition": "member", "targetRelationDefinitionNamespace": "org"})),
+            ]))},
+        ]},
+        {"name": "folder", "relationDefinitions": [
+            {"name": "parent"},
+            {"name": "owner", "complexDefinition": union(json!([
+                child(json!({"neType": "self"})),
+                child(json!({"neType": "relationRight", "relationDefinition": "parent", "relationDefinitionNamespace": "folder",
+                    "targetRelationDefinition": "owner", "targetRelationDefinitionNamespace": "folder"})),
+            ]))},
+            {"name": "viewer", "complexDefinition": union(json!([
+                child(json!({"neType": "self"})),
+                child(json!({"neType": "targetSet", "relationDefinition": "owner", "relationDefinitionNamespace": "folder"})),
+            ]))},
+        ]},
+    ]})
+}
+
+#[tokio::test]
+async fn authz_schema_relations_and_queries() {
+    let (_h, c) = start_default().await;
+    assert_descope_error(&c.mgmt("/v1/mgmt/authz/schema/load", json!({})).await, 404);
+    ok(
+        &c,
+        "/v1/mgmt/authz/schema/save",
+        json!({"schema": authz_schema(), "upgrade": false}),
+    )
+    .await;
+    assert_eq!(
+        ok(&c, "/v1/mgmt/authz/schema/load", json!({})).await["schema"],
+        authz_schema()
+    );
+    let r = |res: &str, rd: &str, ns: &str, target: &str| json!({"resource": res, "relationDefinition": rd, "namespace": ns, "target": target});
+    // Relations must name a relation definition of the schema.
+    assert_descope_error(
+        &c.mgmt(
+            "/v1/mgmt/authz/re/create",
+            json!({"relations": [r("x", "nope", "folder", "u")]}),
+        )
+        .await,
+        400,
+    );
+    ok(
+        &c,
+        "/v1/mgmt/authz/re/create",
+        json!({"relations": [
+            r("root", "owner", "folder", "u1"),
+            r("sub", "parent", "folder", "root"),
+            r("eng", "parent", "org", "acme"),
+            r("eng", "member", "org", "u2"),
+            {"resource": "sub", "relationDefinition": "viewer", "namespace": "folder",
+             "targetSetResource": "acme", "targetSetRelationDefinition": "member", "targetSetRelationDefinitionNamespace": "org"},
+        ]}),
+    )
+    .await;
+    let q = |res: &str, rd: &str, ns: &str, target: &str| r(res, rd, ns, target);
+    let cases = [
+        (q("sub", "owner", "folder", "u1"), true), // relationRight: owner of the parent
+        (q("sub", "viewer", "folder", "u1"), true), // targetSet: owners are viewers
+        (q("acme", "member", "org", "u2"), true),  // relationLeft: members of a child org
+        (q("sub", "viewer", "folder", "u2"), true), // target set of acme members
+        (q("root", "owner", "folder", "u2"), false),
+        (q("root", "viewer", "folder", "u2"), false),
+    ];
+    let queries: Vec<Value> = cases.iter().map(|(q, _)| q.clone()).collect();
+    let out = ok(
+        &c,
+        "/v1/mgmt/authz/re/has",
+        json!({"relationQueries": queries}),
+    )
+    .await;
+    for (i, (q, want)) in cases.iter().enumerate() {
+        assert_eq!(out["relationQueries"][i]["hasRelation"], *want, "{q}");
+    }
+    let who = ok(
+        &c,
+        "/v1/mgmt/authz/re/who",
+        json!({"resource": "sub", "relationDefinition": "viewer", "namespace": "folder"}),
+    )
+    .await;
+    assert_eq!(who["targets"], json!(["u1", "u2"]));
+    let of_u1 = ok(&c, "/v1/mgmt/authz/re/targets", json!({"targets": ["u1"]})).await;
+    assert_eq!(
+        of_u1["relations"],
+        json!([r("root", "owner", "folder", "u1")])
+    );
+    assert_eq!(
+        ok(&c, "/v1/mgmt/authz/re/resource", json!({"resource": "eng"})).await["relations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let all =
+        ok(&c, "/v1/mgmt/authz/re/targetall", json!({"target": "u1"})).await["relations"].clone();
+    assert!(
+        all.as_array()
+            .unwrap()
+            .contains(&r("sub", "viewer", "folder", "u1")),
+        "{all}"
+    );
+    let owners = ok(
+        &c,
+        "/v1/mgmt/authz/re/targetwithrelation",
+        json!({"target": "u1", "relationDefinition": "owner", "namespace": "folder"}),
+    )
+    .await;
+    assert_eq!(owners["relations"].as_array().unwrap().len(), 2, "{owners}");
+    let later = ok(&c, "/v1/mgmt/authz/getmodified", json!({"since": 0})).await;
+    assert_eq!(later["schemaChanged"], true);
+    assert!(later["resources"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("sub")));
+    let future = ok(
+        &c,
+        "/v1/mgmt/authz/getmodified",
+        json!({"since": 99_999_999_999_999i64}),
+    )
+    .await;
+    assert_eq!(
+        future,
+        json!({"resources": [], "targets": [], "schemaChanged": false})
+    );
+
+    // Deleting a relation definition removes its relations; namespaces can be replaced.
+    ok(
+        &c,
+        "/v1/mgmt/authz/rd/delete",
+        json!({"name": "parent", "namespace": "folder"}),
+    )
+    .await;
+    let out = ok(
+        &c,
+        "/v1/mgmt/authz/re/has",
+        json!({"relationQueries": [q("sub", "owner", "folder", "u1")]}),
+    )
+    .await;
+    assert_eq!(out["relationQueries"][0]["hasRelation"], false);
+    ok(
+        &c,
+        "/v1/mgmt/authz/rd/save",
+        json!({"relationDefinition": {"name": "parent"}, "namespace": "folder"}),
+    )
+    .await;
+    ok(
+        &c,
+        "/v1/mgmt/authz/ns/save",
+        json!({"namespace": {"name": "doc", "relationDefinitions": [{"name": "owner"}]}}),
+    )
+    .await;
+    let names: Vec<String> = ok(&c, "/v1/mgmt/authz/schema/load", json!({})).await["schema"]
+        ["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["org", "folder", "doc"]);
+    ok(&c, "/v1/mgmt/authz/ns/delete", json!({"name": "org"})).await;
+    assert_eq!(
+        ok(&c, "/v1/mgmt/authz/re/resource", json!({"resource": "eng"})).await["relations"],
+        json!([])
+    );
+    ok(
+        &c,
+        "/v1/mgmt/authz/re/deleteresources",
+        json!({"resources": ["root"]}),
+    )
+    .await;
+    assert_eq!(
+        ok(&c, "/v1/mgmt/authz/re/targets", json!({"targets": ["u1"]})).await["relations"],
+        json!([])
+    );
+    ok(&c, "/v1/mgmt/authz/schema/delete", json!({})).await;
+    assert_descope_error(&c.mgmt("/v1/mgmt/authz/schema/load", json!({})).await, 404);
+}

@@ -33,7 +33,11 @@ pub const KIND_PROJECT_SETTINGS: &str = "x.project";
 pub const KIND_PROJECT_CLONE: &str = "x.projectclone";
 
 /// Stored kinds that are not part of an export.
-const NOT_EXPORTED: [&str; 2] = [KIND_AUDIT, KIND_PROJECT_SETTINGS];
+const NOT_EXPORTED: [&str; 3] = [
+    KIND_AUDIT,
+    KIND_PROJECT_SETTINGS,
+    crate::routes::mgmt_authz::KIND_AUTHZ_CHANGE,
+];
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -220,6 +224,8 @@ fn known_kind(name: &str) -> Option<&'static str> {
         mgmt_fga::KIND_FGA_RESOURCE,
         mgmt_apps::KIND_SSO_APP,
         mgmt_audit::KIND_AUDIT_WEBHOOK,
+        mgmt_authz::KIND_AUTHZ_SCHEMA,
+        mgmt_authz::KIND_AUTHZ_RELATION,
         mgmt_misc::KIND_CUSTOM_ATTRIBUTE,
         mgmt_misc::KIND_TENANT_SETTINGS,
         KIND_PROJECT_CLONE,

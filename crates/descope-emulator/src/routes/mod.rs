@@ -3,6 +3,7 @@
 pub mod emulator;
 pub mod mgmt_apps;
 pub mod mgmt_audit;
+pub mod mgmt_authz;
 pub mod mgmt_export;
 pub mod mgmt_fga;
 pub mod mgmt_flow;
@@ -41,6 +42,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(mgmt_fga::routes())
         .merge(mgmt_apps::routes())
         .merge(mgmt_audit::routes())
+        .merge(mgmt_authz::routes())
         .merge(mgmt_jwt::routes())
         .merge(mgmt_export::routes())
         .merge(mgmt_misc::routes())

@@ -113,3 +113,69 @@ async fn readme_schema_owner_of_a_folder_views_its_docs_and_a_viewer_cannot_edit
         .unwrap();
     assert!(!out[0].allowed);
 }
+
+#[tokio::test]
+async fn the_older_authz_api_answers_from_its_schema_and_relations() {
+    use descope::descope_mgmt::authz::RelationQuery;
+    use serde_json::{json, Map, Value};
+
+    let env = start().await;
+    let authz = env.client.mgmt().authz();
+    let obj = |v: Value| -> Map<String, Value> { v.as_object().unwrap().clone() };
+    let schema = obj(json!({"name": "Files", "namespaces": [
+        {"name": "folder", "relationDefinitions": [
+            {"name": "parent"},
+            {"name": "owner", "complexDefinition": {"nType": "union", "children": [
+                {"nType": "child", "expression": {"neType": "self"}},
+                {"nType": "child", "expression": {"neType": "relationRight",
+                    "relationDefinition": "parent", "relationDefinitionNamespace": "folder",
+                    "targetRelationDefinition": "owner", "targetRelationDefinitionNamespace": "folder"}},
+            ]}},
+        ]},
+    ]}));
+    authz.save_schema(schema.clone(), false).await.unwrap();
+    assert_eq!(authz.load_schema().await.unwrap(), schema);
+    let rel = |res: &str, rd: &str, target: &str| {
+        obj(
+            json!({"resource": res, "relationDefinition": rd, "namespace": "folder", "target": target}),
+        )
+    };
+    authz
+        .create_relations([rel("root", "owner", "ann"), rel("docs", "parent", "root")])
+        .await
+        .unwrap();
+    let answers = authz
+        .has_relations([
+            RelationQuery::new("docs", "owner", "folder", "ann"),
+            RelationQuery::new("docs", "owner", "folder", "bob"),
+        ])
+        .await
+        .unwrap();
+    assert!(
+        answers[0].has_relation,
+        "the owner of the parent owns the child"
+    );
+    assert!(!answers[1].has_relation);
+    assert_eq!(
+        authz
+            .who_can_access("docs", "owner", "folder")
+            .await
+            .unwrap(),
+        ["ann"]
+    );
+    assert_eq!(authz.resource_relations("docs").await.unwrap().len(), 1);
+    let modified = authz.get_modified(0).await.unwrap();
+    assert!(modified.schema_changed);
+    assert!(modified.resources.contains(&"docs".to_string()));
+    authz
+        .delete_relations([rel("docs", "parent", "root")])
+        .await
+        .unwrap();
+    let answers = authz
+        .has_relations([RelationQuery::new("docs", "owner", "folder", "ann")])
+        .await
+        .unwrap();
+    assert!(!answers[0].has_relation);
+    authz.delete_schema().await.unwrap();
+    refused(authz.load_schema().await, 404, NOT_FOUND);
+}
