@@ -958,6 +958,28 @@ async fn remaining_tenant_key_role_permission_and_user_calls() {
         json!([])
     );
 
+    // Access-key search by custom attributes.
+    ok(
+        &c,
+        "/v1/mgmt/accesskey/create",
+        json!({"name": "tagged", "roleNames": [], "keyTenants": [], "customAttributes": {"team": "ops"}}),
+    )
+    .await;
+    let found = ok(
+        &c,
+        "/v1/mgmt/accesskey/search",
+        json!({"tenantIds": [], "boundUserId": null, "creatingUser": null, "customAttributes": {"team": "ops"}}),
+    )
+    .await;
+    assert_eq!(found["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(found["keys"][0]["name"], "tagged");
+    let none = ok(
+        &c,
+        "/v1/mgmt/accesskey/search",
+        json!({"tenantIds": [], "creatingUser": "someone-else"}),
+    )
+    .await;
+    assert_eq!(none["keys"], json!([]));
     // Access keys: rotation invalidates the old secret; batches.
     let k = ok(
         &c,

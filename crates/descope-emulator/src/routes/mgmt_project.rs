@@ -633,6 +633,8 @@ async fn key_search(
     let body = parse_body(&body)?;
     let tenant_ids = strs(&body, "tenantIds");
     let bound = s(&body, "boundUserId");
+    let creator = s(&body, "creatingUser");
+    let attrs = obj(&body, "customAttributes");
     let core = app.lock();
     let list: Vec<Value> = core
         .store
@@ -646,6 +648,12 @@ async fn key_search(
                     .any(|t| tenant_ids.contains(&t.tenant_id))
         })
         .filter(|k| bound.is_empty() || k.bound_user_id == bound)
+        .filter(|k| creator.is_empty() || k.created_by == creator)
+        .filter(|k| {
+            attrs
+                .iter()
+                .all(|(name, v)| k.custom_attributes.get(name) == Some(v))
+        })
         .map(AccessKeyRecord::to_api)
         .collect();
     Ok(Json(json!({ "keys": list })))
