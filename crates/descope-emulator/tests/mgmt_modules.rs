@@ -903,6 +903,29 @@ async fn remaining_tenant_key_role_permission_and_user_calls() {
     .await;
     ok(
         &c,
+        "/v1/mgmt/role/create",
+        json!({"name": "t-role", "tenantId": "acme"}),
+    )
+    .await;
+    let found = ok(&c, "/v1/mgmt/role/search", json!({"tenantIds": ["acme"]})).await;
+    assert_eq!(found["roles"].as_array().unwrap().len(), 1);
+    let found = ok(
+        &c,
+        "/v1/mgmt/role/search",
+        json!({"tenantIds": ["acme"], "includeProjectRoles": true}),
+    )
+    .await;
+    assert_eq!(found["roles"].as_array().unwrap().len(), 3);
+    let found = ok(&c, "/v1/mgmt/role/search", json!({"roleIds": ["r2"]})).await;
+    assert_eq!(found["roles"][0]["name"], "r2");
+    ok(
+        &c,
+        "/v1/mgmt/role/delete",
+        json!({"name": "t-role", "tenantId": "acme"}),
+    )
+    .await;
+    ok(
+        &c,
         "/v1/mgmt/permission/update/batch",
         json!({"permissions": [{"name": "p1", "newName": "p1x"}]}),
     )

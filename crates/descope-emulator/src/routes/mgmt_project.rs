@@ -427,14 +427,22 @@ async fn role_search(
     let names = strs(&body, "roleNames");
     let like = s(&body, "roleNameLike").to_lowercase();
     let perms = strs(&body, "permissionNames");
+    let include_project = b(&body, "includeProjectRoles");
+    // The emulator's roles have no IDs of their own: an ID is the name.
+    let ids = strs(&body, "roleIds");
     let core = app.lock();
     let list: Vec<Value> = core
         .store
         .data
         .roles
         .values()
-        .filter(|r| tenant_ids.is_empty() || tenant_ids.contains(&r.tenant_id))
+        .filter(|r| {
+            tenant_ids.is_empty()
+                || tenant_ids.contains(&r.tenant_id)
+                || (include_project && r.tenant_id.is_empty())
+        })
         .filter(|r| names.is_empty() || names.contains(&r.name))
+        .filter(|r| ids.is_empty() || ids.contains(&r.name))
         .filter(|r| like.is_empty() || r.name.to_lowercase().contains(&like))
         .filter(|r| perms.is_empty() || r.permission_names.iter().any(|p| perms.contains(p)))
         .map(RoleRecord::to_api)
