@@ -1429,3 +1429,68 @@ async fn authz_schema_relations_and_queries() {
     ok(&c, "/v1/mgmt/authz/schema/delete", json!({})).await;
     assert_descope_error(&c.mgmt("/v1/mgmt/authz/schema/load", json!({})).await, 404);
 }
+
+#[tokio::test]
+async fn user_search_sorts_and_filters_by_sso_app_and_creation_time() {
+    let (_h, c) = start_default().await;
+    for (login, name, app) in [
+        ("c@example.com", "carol", "app1"),
+        ("a@example.com", "Alice", "app2"),
+        ("b@example.com", "bob", "app1"),
+    ] {
+        ok(
+            &c,
+            "/v1/mgmt/user/create",
+            json!({"loginId": login, "displayName": name, "ssoAppIDs": [app]}),
+        )
+        .await;
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let asc = ok(
+        &c,
+        "/v2/mgmt/user/search",
+        json!({"sort": [{"field": "name", "desc": false}]}),
+    )
+    .await;
+    assert_eq!(names(&asc), ["Alice", "bob", "carol"]);
+    let desc = ok(
+        &c,
+        "/v2/mgmt/user/search",
+        json!({"sort": [{"field": "name", "desc": true}], "limit": 2}),
+    )
+    .await;
+    assert_eq!(names(&desc), ["carol", "bob"]);
+    assert_eq!(desc["total"], 3);
+    let app1 = ok(
+        &c,
+        "/v2/mgmt/user/search",
+        json!({"ssoAppIds": ["app1"], "sort": [{"field": "name"}]}),
+    )
+    .await;
+    assert_eq!(names(&app1), ["bob", "carol"]);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let future = ok(
+        &c,
+        "/v2/mgmt/user/search",
+        json!({"fromCreatedTime": now_ms + 60_000}),
+    )
+    .await;
+    assert_eq!(future["total"], 0);
+    let past = ok(
+        &c,
+        "/v2/mgmt/user/search",
+        json!({"toCreatedTime": now_ms + 60_000}),
+    )
+    .await;
+    assert_eq!(past["total"], 3);
+}

@@ -578,6 +578,15 @@ async fn search(
     let phones = strs(&body, "phones");
     let text = s(&body, "text").to_lowercase();
     let attrs = obj(&body, "customAttributes");
+    let sso_apps = strs(&body, "ssoAppIds");
+    // Epoch milliseconds (the stored creation time is in seconds).
+    let from_ms = int(&body, "fromCreatedTime");
+    let to_ms = int(&body, "toCreatedTime");
+    let sort: Vec<(String, bool)> = body
+        .get("sort")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|x| (s(x, "field"), b(x, "desc"))).collect())
+        .unwrap_or_default();
     let limit = int(&body, "limit");
     let page = int(&body, "page");
     if limit < 0 || page < 0 {
@@ -619,6 +628,9 @@ async fn search(
                 .iter()
                 .all(|(k, v)| u.custom_attributes.get(k) == Some(v))
         })
+        .filter(|u| sso_apps.is_empty() || u.sso_app_ids.iter().any(|a| sso_apps.contains(a)))
+        .filter(|u| from_ms == 0 || u.created_time * 1000 >= from_ms)
+        .filter(|u| to_ms == 0 || u.created_time * 1000 <= to_ms)
         .filter(|u| {
             text.is_empty()
                 || [&u.name, &u.email, &u.phone]
@@ -628,15 +640,46 @@ async fn search(
         })
         .collect();
     users.sort_by(|a, b| (a.created_time, &a.user_id).cmp(&(b.created_time, &b.user_id)));
-    let total = users.len();
+    let mut views: Vec<Value> = users
+        .into_iter()
+        .map(|u| u.to_api(&core.store.data.tenants))
+        .collect();
+    if !sort.is_empty() {
+        // `sort: [{field, desc}]` on the fields of the user as the API returns it; the sort is
+        // stable, so creation order breaks ties.
+        views.sort_by(|a, b| {
+            for (field, desc) in &sort {
+                let ord = compare_json(&a[field.as_str()], &b[field.as_str()]);
+                let ord = if *desc { ord.reverse() } else { ord };
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+    }
+    let total = views.len();
     let limit = if limit == 0 { 100 } else { limit as usize };
-    let out: Vec<Value> = users
+    let out: Vec<Value> = views
         .into_iter()
         .skip(page as usize * limit)
         .take(limit)
-        .map(|u| u.to_api(&core.store.data.tenants))
         .collect();
     Ok(Json(json!({ "users": out, "total": total })))
+}
+
+/// Orders JSON values: numbers by value, strings case-insensitively, booleans, then the rest
+/// by their text.
+fn compare_json(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .total_cmp(&y.as_f64().unwrap_or(0.0)),
+        (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
