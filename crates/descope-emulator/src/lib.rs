@@ -39,8 +39,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use crate::authenticator::SoftAuthenticator;
 use crate::app::{App, Core, Ephemeral, Settings};
+pub use crate::authenticator::SoftAuthenticator;
 use crate::keys::{generate_key, load_key, KeyRing};
 use crate::model::ProjectRecord;
 use crate::store::Store;
