@@ -383,6 +383,13 @@ impl App {
             .get(user_id)
             .cloned()
             .ok_or_else(|| ApiError::not_found("The user does not exist"))?;
+        if let Some(p) = prior {
+            if p.user_id != user.user_id {
+                return Err(ApiError::unauthorized(
+                    "The refresh token belongs to another user: a step-up or MFA sign-in must be for the session's own user",
+                ));
+            }
+        }
         if user.status == "disabled" {
             return Err(ApiError::forbidden("The user is disabled"));
         }

@@ -600,7 +600,22 @@ async fn otp_verify(
 }
 
 /// Takes a link token out of the pending set, checking it exists and has not expired.
-fn take_link(core: &mut Core, token: &str) -> ApiResult<Pending> {
+/// Uses up a link token of the expected kind. A token of the other kind (magic vs enchanted)
+/// is refused and stays usable at its own verify call.
+fn take_link(core: &mut Core, token: &str, enchanted: bool) -> ApiResult<Pending> {
+    let is_enchanted = core
+        .eph
+        .links
+        .get(token)
+        .map(|p| p.pending_ref.is_some())
+        .ok_or_else(|| ApiError::bad_code("The link token is unknown or was already used"))?;
+    if is_enchanted != enchanted {
+        return Err(ApiError::bad_code(if is_enchanted {
+            "Enchanted link tokens are verified with enchantedlink/verify"
+        } else {
+            "This token is not an enchanted link"
+        }));
+    }
     let pending = core
         .eph
         .links
@@ -620,12 +635,7 @@ async fn magiclink_verify(
     let body = parse_body(&body)?;
     let token = req(&body, "token")?;
     app.tx(|core| {
-        let pending = take_link(core, &token)?;
-        if pending.pending_ref.is_some() {
-            return Err(ApiError::bad_code(
-                "Enchanted link tokens are verified with enchantedlink/verify",
-            ));
-        }
+        let pending = take_link(core, &token, false)?;
         let m = pending.method.clone();
         complete(&app, core, pending, &m, &ip.0).map(Json)
     })
@@ -639,7 +649,7 @@ async fn enchanted_verify(
     let body = parse_body(&body)?;
     let token = req(&body, "token")?;
     app.tx(|core| {
-        let pending = take_link(core, &token)?;
+        let pending = take_link(core, &token, true)?;
         let Some(pref) = pending.pending_ref.clone() else {
             return Err(ApiError::bad_code("This token is not an enchanted link"));
         };

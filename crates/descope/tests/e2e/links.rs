@@ -408,7 +408,6 @@ async fn enchanted_link_polling_returns_a_rate_limit_whose_retry_after_passes_th
 }
 
 #[tokio::test]
-#[ignore = "emulator: magiclink/verify refuses an enchanted-link token but uses it up, so the right verify then fails"]
 async fn enchanted_link_token_refused_at_the_magic_link_verify_stays_usable() {
     let env = start().await;
     let login = "wrong-door@example.com";

@@ -442,7 +442,6 @@ async fn access_key_unknown_deactivated_or_outside_its_tenants_is_refused() {
 }
 
 #[tokio::test]
-#[ignore = "emulator: a step-up for another user's login ID is accepted and merges the two users' sessions"]
 async fn step_up_for_another_user_s_login_id_is_refused() {
     // A step-up builds on the session of the refresh token; the login ID must be that session's
     // user. Otherwise one user's factors (and selected tenant) would flow into another's session.
