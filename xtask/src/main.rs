@@ -48,6 +48,7 @@ fn cargo(args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// The same steps as `.ci/run`, in the same order.
 fn run_test() -> Result<(), String> {
     codegen::run(true)?;
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -59,9 +60,24 @@ fn run_test() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
+    cargo(&[
+        "clippy",
+        "-p",
+        "descope-transport",
+        "-p",
+        "descope",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["test", "--workspace"])?;
     std::env::set_var("RUSTDOCFLAGS", "-D warnings");
-    cargo(&["doc", "--workspace", "--no-deps"])
+    cargo(&["doc", "--workspace", "--no-deps"])?;
+    cargo(&["build", "--workspace", "--examples"])?;
+    cargo(&["run", "--example", "quickstart"])?;
+    e2e_python::run()
 }
 
 fn run_bench(rest: &[String]) -> Result<(), String> {
