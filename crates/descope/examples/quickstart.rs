@@ -94,18 +94,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .token()
         .to_owned();
     common::step(format!(
-        "Verified the code: signed in as user {} (first sign-in: {})",
-        signed_in.user_id, signed_in.first_seen
+        "Verified the code: signed in as user {}",
+        signed_in.user_id
     ));
 
     // 4. Validate the session the way every request of an app does: locally, no network call
     //    once the project's keys are cached.
     let session = client.validate_session(&session_token, None).await?;
     common::step(format!(
-        "Validated the session: user {}, expires at {}, roles {:?}",
+        "Validated the session: user {}, roles {:?}, expires {}",
         session.user_id(),
-        session.expires_at(),
-        session.roles()
+        session.roles(),
+        common::when(session.expires_at())
     ));
 
     // 5. Authorization checks.
@@ -126,8 +126,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .as_ref()
         .ok_or("tenant selection returned no session token")?;
     common::step(format!(
-        "Selected tenant: the session's current tenant is now {:?}",
-        selected_session.selected_tenant()
+        "Selected tenant: the session's current tenant is now {}",
+        selected_session.selected_tenant().unwrap_or("none")
     ));
 
     // 7. Refresh the session.
@@ -137,8 +137,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .as_ref()
         .ok_or("refresh returned no session token")?;
     common::step(format!(
-        "Refreshed: a new session token valid until {}",
-        refreshed_session.expires_at()
+        "Refreshed: a new session token, expires {}",
+        common::when(refreshed_session.expires_at())
     ));
 
     // 8. Log out, then show that the refresh token is refused.

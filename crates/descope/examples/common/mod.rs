@@ -130,3 +130,13 @@ pub fn cleanup_step(what: &str, result: descope::Result<()>) {
         Err(e) => eprintln!("warning: could not delete {what}: {e}"),
     }
 }
+
+/// A Unix time as an HTTP date, with how far away it is.
+pub fn when(unix_seconds: i64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix_seconds.max(0) as u64);
+    let from_now = at
+        .duration_since(std::time::SystemTime::now())
+        .map(|d| format!("in {} s", d.as_secs()))
+        .unwrap_or_else(|_| "already passed".to_owned());
+    format!("{} ({from_now})", httpdate::fmt_http_date(at))
+}
