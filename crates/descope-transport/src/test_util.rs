@@ -175,6 +175,44 @@ pub mod conformance {
         pub text: Option<String>,
     }
 
+    impl RecordedResponse {
+        /// A response with a JSON body and no headers.
+        pub fn json(status: u16, body: Value) -> Self {
+            Self {
+                status,
+                headers: Vec::new(),
+                json: Some(body),
+                text: None,
+            }
+        }
+
+        /// Queues this response on `transport`, with its headers (such as `Set-Cookie` or
+        /// `Retry-After`) and its body: the JSON, else the text, else nothing.
+        pub fn script(&self, transport: &ScriptedTransport) {
+            let headers: Vec<(&str, &str)> = self
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let body = match (&self.json, &self.text) {
+                (Some(j), _) => j.to_string(),
+                (None, Some(t)) => t.clone(),
+                (None, None) => String::new(),
+            };
+            transport.push_response(self.status, &headers, body);
+        }
+    }
+
+    /// How [`Case::diff_requests_with`] compares query strings.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum QueryMatch {
+        /// The same decoded pairs in the same order (`%20` and `+` both mean a space).
+        #[default]
+        Decoded,
+        /// The same query string, byte for byte (the encoding included).
+        Raw,
+    }
+
     /// One conformance case.
     #[derive(Debug, Clone, Deserialize)]
     pub struct Case {
@@ -215,24 +253,19 @@ pub mod conformance {
         /// Queues the recorded responses on `transport`, in order.
         pub fn script(&self, transport: &ScriptedTransport) {
             for r in self.wire_requests() {
-                let headers: Vec<(&str, &str)> = r
-                    .response
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                let body = match (&r.response.json, &r.response.text) {
-                    (Some(j), _) => j.to_string(),
-                    (None, Some(t)) => t.clone(),
-                    (None, None) => String::new(),
-                };
-                transport.push_response(r.response.status, &headers, body);
+                r.response.script(transport);
             }
         }
 
-        /// Compares what was sent with what the official SDK sent: method, path, query,
-        /// `authorization` and the body as JSON. Returns a description of each difference.
+        /// Compares what was sent with what the official SDK sent: method, path, query (as
+        /// [`QueryMatch::Decoded`]), `authorization` and the body as JSON. Returns a
+        /// description of each difference.
         pub fn diff_requests(&self, sent: &[HttpRequest]) -> Vec<String> {
+            self.diff_requests_with(sent, QueryMatch::Decoded)
+        }
+
+        /// [`Case::diff_requests`], with the query strings compared as `query` says.
+        pub fn diff_requests_with(&self, sent: &[HttpRequest], query: QueryMatch) -> Vec<String> {
             let expected = self.wire_requests();
             let mut diffs = Vec::new();
             if expected.len() != sent.len() {
@@ -249,23 +282,26 @@ pub mod conformance {
                         e.method, s.method
                     ));
                 }
-                let (path, query) = split_url(&s.url);
+                let (path, sent_query) = split_url(&s.url);
                 if e.path != path {
                     diffs.push(format!("#{i} path: expected {} got {path}", e.path));
                 }
-                if !same_query(&e.query, query) {
-                    diffs.push(format!("#{i} query: expected {:?} got {query:?}", e.query));
+                let same_query = match query {
+                    QueryMatch::Decoded => decode_pairs(&e.query) == decode_pairs(sent_query),
+                    QueryMatch::Raw => e.query == sent_query,
+                };
+                if !same_query {
+                    diffs.push(format!(
+                        "#{i} query: expected {:?} got {sent_query:?}",
+                        e.query
+                    ));
                 }
                 let e_auth = e.headers.get("authorization").and_then(Value::as_str);
                 let s_auth = s.headers.get("authorization").and_then(|v| v.to_str().ok());
                 if e_auth != s_auth {
                     diffs.push(format!("#{i} authorization differs"));
                 }
-                let s_body: Value = if s.body.is_empty() {
-                    Value::Null
-                } else {
-                    serde_json::from_slice(&s.body).unwrap_or(Value::String("<not json>".into()))
-                };
+                let s_body = body_json(s);
                 let e_body = if e.body.is_null() && !e.raw_body.is_empty() {
                     serde_json::from_str(&e.raw_body).unwrap_or(Value::Null)
                 } else {
@@ -298,10 +334,28 @@ pub mod conformance {
             .collect()
     }
 
-    /// Query strings are equal when they hold the same decoded pairs in the same order
-    /// (`%20` and `+` both mean a space).
-    fn same_query(a: &str, b: &str) -> bool {
-        decode_pairs(a) == decode_pairs(b)
+    /// The body of a sent request as JSON: `null` when empty, the string `"<not json>"` when
+    /// it does not parse (so it differs from any recorded body).
+    pub fn body_json(request: &HttpRequest) -> Value {
+        if request.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&request.body).unwrap_or(Value::String("<not json>".into()))
+        }
+    }
+
+    /// The recorded calls of the official Python SDK 2.16.1.
+    pub const PYTHON_CASES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../conformance/python-2.16.1.json"
+    );
+
+    /// The cases of [`PYTHON_CASES`] whose id starts with `prefix` (such as `"auth."`).
+    pub fn python_cases(prefix: &str) -> Vec<Case> {
+        load_cases(PYTHON_CASES)
+            .into_iter()
+            .filter(|c| c.id.starts_with(prefix))
+            .collect()
     }
 
     /// Loads every case of a conformance file.
@@ -310,5 +364,77 @@ pub mod conformance {
             .unwrap_or_else(|e| panic!("cannot read conformance file {path}: {e}"));
         serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("conformance file {path} does not parse: {e}"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use bytes::Bytes;
+        use http::{HeaderMap, HeaderValue, Method};
+        use serde_json::json;
+
+        use super::*;
+        use crate::transport::HttpTransport;
+
+        fn case(query: &str) -> Case {
+            serde_json::from_value(json!({
+                "id": "t.case",
+                "call": "t()",
+                "request": {
+                    "method": "POST",
+                    "path": "/v1/x",
+                    "query": query,
+                    "headers": {"authorization": "Bearer P1"},
+                    "body": {"a": 1},
+                    "response": {
+                        "status": 429,
+                        "headers": [["Retry-After", "7"]],
+                        "text": "slow down"
+                    }
+                },
+                "outcome": "raised",
+                "result": {}
+            }))
+            .expect("case parses")
+        }
+
+        fn sent(query: &str, body: &str) -> HttpRequest {
+            let mut headers = HeaderMap::new();
+            headers.insert("authorization", HeaderValue::from_static("Bearer P1"));
+            let url = format!("http://127.0.0.1:9/v1/x{query}");
+            HttpRequest::new(Method::POST, url, headers, Bytes::from(body.to_owned()))
+        }
+
+        #[test]
+        fn the_decoded_query_match_accepts_either_space_encoding_and_the_raw_one_does_not() {
+            let c = case("name=a%20b");
+            let s = [sent("?name=a+b", r#"{"a":1}"#)];
+            assert!(c.diff_requests(&s).is_empty());
+            let diffs = c.diff_requests_with(&s, QueryMatch::Raw);
+            assert_eq!(diffs.len(), 1, "{diffs:?}");
+            assert!(diffs[0].contains("query"), "{diffs:?}");
+            let exact = [sent("?name=a%20b", r#"{"a":1}"#)];
+            assert!(c.diff_requests_with(&exact, QueryMatch::Raw).is_empty());
+        }
+
+        #[test]
+        fn a_different_body_or_a_missing_request_is_reported() {
+            let c = case("");
+            let diffs = c.diff_requests(&[sent("", r#"{"a":2}"#)]);
+            assert!(diffs.len() == 1 && diffs[0].contains("body"), "{diffs:?}");
+            let diffs = c.diff_requests(&[sent("", "not json")]);
+            assert!(diffs.iter().any(|d| d.contains("<not json>")), "{diffs:?}");
+            let diffs = c.diff_requests(&[]);
+            assert_eq!(diffs, ["expected 1 request(s), sent 0"]);
+        }
+
+        #[tokio::test]
+        async fn a_scripted_case_answers_with_the_recorded_headers_and_text_body() {
+            let t = ScriptedTransport::new();
+            case("").script(&t);
+            let r = t.send(sent("", "")).await.expect("scripted answer");
+            assert_eq!(r.status.as_u16(), 429);
+            assert_eq!(r.headers["retry-after"], "7");
+            assert_eq!(&r.body[..], b"slow down");
+        }
     }
 }
