@@ -6,16 +6,13 @@ use std::collections::BTreeMap;
 
 use descope_auth::{Auth, DeliveryMethod, JwtResponse, LoginOptions, SignUpOptions, SignUpUser};
 use descope_core::{Result, TokenErrorKind};
+use descope_transport::test_util::conformance::{body_json, python_cases, Case};
 use descope_transport::test_util::ScriptedTransport;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::support::{auth_over, body_json, path_and_query};
+use crate::support::auth_over;
 
-const CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../conformance/python-2.16.1.json"
-));
 const FIXTURES: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../conformance/python-2.16.1-fixtures.json"
@@ -764,42 +761,18 @@ fn same_result(got: &Value, want: &Value) -> std::result::Result<(), String> {
 }
 
 /// Replays one case; `Err` says what differed.
-async fn check_case(case: &Value, all: &[Value], rt: &str) -> std::result::Result<(), String> {
-    let id = case["id"].as_str().unwrap_or_default();
+async fn check_case(case: &Case, all: &[Case], rt: &str) -> std::result::Result<(), String> {
+    let id = case.id.as_str();
     // A Python signature error: the Rust call must behave as the twin case Python got right.
     let case = match SIGNATURE_CASES.iter().find(|(c, _)| *c == id) {
         Some((_, twin)) => all
             .iter()
-            .find(|c| c["id"] == *twin)
+            .find(|c| c.id == *twin)
             .ok_or_else(|| format!("twin case {twin} missing"))?,
         None => case,
     };
     let transport = ScriptedTransport::new();
-    let recorded = case.get("request").filter(|r| !r.is_null());
-    if let Some(req) = recorded {
-        let resp = &req["response"];
-        let headers: Vec<(String, String)> = resp["headers"]
-            .as_array()
-            .map(|hs| {
-                hs.iter()
-                    .filter_map(|h| Some((h[0].as_str()?.to_owned(), h[1].as_str()?.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let header_refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let body = match &resp["json"] {
-            Value::Null => resp["text"].as_str().unwrap_or_default().to_owned(),
-            v => v.to_string(),
-        };
-        transport.push_response(
-            resp["status"].as_u64().unwrap_or(200) as u16,
-            &header_refs,
-            body.into_bytes(),
-        );
-    }
+    case.script(&transport);
     let auth = auth_over(&transport);
     let Some(outcome) = run_case(id, &auth, rt).await else {
         return Err("no Rust call is mapped to this case".into());
@@ -807,55 +780,15 @@ async fn check_case(case: &Value, all: &[Value], rt: &str) -> std::result::Resul
     let sent = transport.requests();
 
     // The request, or its absence.
-    match recorded {
-        None => {
-            if !sent.is_empty() {
-                return Err(format!(
-                    "Python refused before sending, Rust sent {} request(s) to {}",
-                    sent.len(),
-                    sent[0].url
-                ));
-            }
-        }
-        Some(req) => {
-            let [got] = sent.as_slice() else {
-                return Err(format!("expected 1 request, Rust sent {}", sent.len()));
-            };
-            if got.method.as_str() != req["method"].as_str().unwrap_or_default() {
-                return Err(format!("method {} != {}", got.method, req["method"]));
-            }
-            let (path, mut query) = path_and_query(got);
-            if path != req["path"].as_str().unwrap_or_default() {
-                return Err(format!("path {path} != {}", req["path"]));
-            }
-            let mut want_query: Vec<(String, String)> =
-                form_urlencoded::parse(req["query"].as_str().unwrap_or_default().as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect();
-            query.sort();
-            want_query.sort();
-            if query != want_query {
-                return Err(format!("query {query:?} != {want_query:?}"));
-            }
-            let auth_header = got
-                .headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if auth_header != req["headers"]["authorization"].as_str().unwrap_or_default() {
-                return Err("authorization header differs".into());
-            }
-            let body = body_json(got);
-            if body != req["body"] {
-                return Err(format!("body {body} != {}", req["body"]));
-            }
-        }
+    let diffs = case.diff_requests(&sent);
+    if !diffs.is_empty() {
+        return Err(diffs.join("; "));
     }
 
     // The result.
-    let want = &case["result"];
-    match (case["outcome"].as_str(), outcome) {
-        (Some("returned"), Ok(got)) => {
+    let want = &case.result;
+    match (case.outcome.as_str(), outcome) {
+        ("returned", Ok(got)) => {
             if id == "auth.otp.sign_up.email.mutates_user_arg" {
                 let user = sent.first().map(|r| body_json(r)["user"].clone());
                 return if user.as_ref() == Some(want) {
@@ -866,10 +799,10 @@ async fn check_case(case: &Value, all: &[Value], rt: &str) -> std::result::Resul
             }
             same_result(&got, want)
         }
-        (Some("returned"), Err(e)) => Err(format!("Python returned, Rust failed: {e}")),
-        (Some("raised"), Ok(got)) => Err(format!("Python raised, Rust returned {got}")),
-        (Some("raised"), Err(e)) => {
-            if recorded.is_none() {
+        ("returned", Err(e)) => Err(format!("Python returned, Rust failed: {e}")),
+        ("raised", Ok(got)) => Err(format!("Python raised, Rust returned {got}")),
+        ("raised", Err(e)) => {
+            if case.refused_before_sending() {
                 if e.is_invalid_argument() {
                     Ok(())
                 } else {
@@ -898,23 +831,19 @@ async fn check_case(case: &Value, all: &[Value], rt: &str) -> std::result::Resul
 
 #[tokio::test]
 async fn every_auth_wire_case_of_the_python_sdk_replays() {
-    let cases: Vec<Value> = serde_json::from_str(CASES).expect("conformance cases");
+    let auth_cases = python_cases("auth.");
     let fixtures: Value = serde_json::from_str(FIXTURES).expect("fixtures");
     let rt = fixtures["refresh_token"]
         .as_str()
         .expect("refresh token fixture");
-    let auth_cases: Vec<&Value> = cases
-        .iter()
-        .filter(|c| c["id"].as_str().is_some_and(|id| id.starts_with("auth.")))
-        .collect();
     assert_eq!(auth_cases.len(), 176, "the conformance file changed");
 
     let mut passed = 0;
     let mut failures = Vec::new();
     for case in &auth_cases {
-        match check_case(case, &cases, rt).await {
+        match check_case(case, &auth_cases, rt).await {
             Ok(()) => passed += 1,
-            Err(why) => failures.push(format!("{}: {why}", case["id"].as_str().unwrap_or("?"))),
+            Err(why) => failures.push(format!("{}: {why}", case.id)),
         }
     }
     assert!(

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use descope_auth::{Auth, SessionValidator};
 use descope_core::ConfigBuilder;
 use descope_transport::test_util::ScriptedTransport;
-use descope_transport::{ApiClient, HttpRequest};
-use serde_json::Value;
+use descope_transport::ApiClient;
 
 pub const PROJECT_ID: &str = "P2aAc4T2V93bddihGEx2Ryhc8e5Z";
 pub const BASE_URL: &str = "http://127.0.0.1:9";
@@ -26,23 +25,4 @@ pub fn auth_over(transport: &ScriptedTransport) -> Auth {
     let api = ApiClient::new(config, Arc::new(transport.clone()));
     let validator = SessionValidator::new(api.clone()).expect("validator");
     Auth::new(api, validator)
-}
-
-/// The path and the query pairs of a recorded request.
-pub fn path_and_query(req: &HttpRequest) -> (String, Vec<(String, String)>) {
-    let rest = req.url.strip_prefix(BASE_URL).unwrap_or(&req.url);
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let pairs = form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    (path.to_owned(), pairs)
-}
-
-/// The JSON body of a recorded request (`null` when empty).
-pub fn body_json(req: &HttpRequest) -> Value {
-    if req.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&req.body).unwrap_or(Value::Null)
-    }
 }
