@@ -18,14 +18,11 @@ use descope_mgmt::sso::*;
 use descope_mgmt::sso_application::*;
 use descope_mgmt::user::SignUpUser;
 use descope_mgmt::*;
+use descope_transport::test_util::conformance::{self, python_cases, QueryMatch};
 use descope_transport::test_util::ScriptedTransport;
 use descope_transport::ApiClient;
 use serde_json::{json, Map, Value};
 
-const DATA: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../conformance/python-2.16.1.json"
-));
 const FIXTURES: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../conformance/python-2.16.1-fixtures.json"
@@ -1267,16 +1264,6 @@ fn matches(py: &Value, rs: &Value) -> bool {
     }
 }
 
-fn query_pairs(q: &str) -> Vec<(String, String)> {
-    form_urlencoded_parse(q)
-}
-
-fn form_urlencoded_parse(q: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(q.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
 fn client(transport: ScriptedTransport) -> Management {
     let config: Config = ConfigBuilder::default()
         .project_id(PROJECT)
@@ -1290,40 +1277,16 @@ fn client(transport: ScriptedTransport) -> Management {
     Management::new(api, validator)
 }
 
-async fn replay(c: &Value, fx: &Value) -> std::result::Result<&'static str, String> {
-    let id = c["id"].as_str().unwrap_or_default();
+async fn replay(c: &conformance::Case, fx: &Value) -> std::result::Result<&'static str, String> {
+    let id = c.id.as_str();
     let transport = ScriptedTransport::new();
-    let mut expected: Vec<&Value> = Vec::new();
-    if let Some(reqs) = c["requests"].as_array() {
-        expected.extend(reqs.iter());
-    } else if !c["request"].is_null() {
-        expected.push(&c["request"]);
-    }
-    expected.retain(|r| r["path"] != "/v1/mgmt/license");
-    for r in &expected {
-        let resp = &r["response"];
-        let headers: Vec<(String, String)> = resp["headers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|h| Some((h[0].as_str()?.to_owned(), h[1].as_str()?.to_owned())))
-            .collect();
-        let hdr: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        transport.push_response(
-            resp["status"].as_u64().unwrap_or(200) as u16,
-            &hdr,
-            resp["json"].to_string().into_bytes(),
-        );
-    }
+    c.script(&transport);
     let m = client(transport.clone());
     let call = match case(&m, id, fx) {
         None => return Err("no Rust call mapped".into()),
         Some(Case::PythonOnly) => {
-            let class = c["result"]["class"].as_str().unwrap_or_default();
-            return if c["request"].is_null()
+            let class = c.result["class"].as_str().unwrap_or_default();
+            return if c.request.is_none()
                 && ["SyntaxError", "TypeError", "AttributeError"].contains(&class)
             {
                 Ok("python-only")
@@ -1332,7 +1295,7 @@ async fn replay(c: &Value, fx: &Value) -> std::result::Result<&'static str, Stri
             };
         }
         Some(Case::TypeEnforced) => {
-            return if c["request"].is_null() && c["outcome"] == "raised" {
+            return if c.request.is_none() && c.outcome == "raised" {
                 Ok("type-enforced")
             } else {
                 Err("marked type-enforced but Python sent a request".into())
@@ -1342,58 +1305,16 @@ async fn replay(c: &Value, fx: &Value) -> std::result::Result<&'static str, Stri
     };
     let result = call.await;
     let sent = transport.requests();
-    if sent.len() != expected.len() {
-        return Err(format!(
-            "sent {} requests, Python sent {}",
-            sent.len(),
-            expected.len()
-        ));
+    // The query strings byte for byte: the encoding is part of the wire contract.
+    let diffs = c.diff_requests_with(&sent, QueryMatch::Raw);
+    if !diffs.is_empty() {
+        return Err(diffs.join("; "));
     }
-    for (got, want) in sent.iter().zip(&expected) {
-        let url = url_parts(&got.url);
-        if got.method.as_str() != want["method"].as_str().unwrap_or_default() {
-            return Err(format!("method {} != {}", got.method, want["method"]));
-        }
-        if url.0 != want["path"].as_str().unwrap_or_default() {
-            return Err(format!("path {} != {}", url.0, want["path"]));
-        }
-        let wq = query_pairs(want["query"].as_str().unwrap_or_default());
-        let gq = query_pairs(&url.1);
-        if wq != gq || url.1 != want["query"].as_str().unwrap_or_default() {
-            return Err(format!(
-                "query {} ({gq:?}) != {} ({wq:?})",
-                url.1, want["query"]
-            ));
-        }
-        let auth = got
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if auth
-            != want["headers"]["authorization"]
+    match (c.outcome.as_str(), result) {
+        ("raised", Err(e)) => {
+            let msg = c.result["error_message"]
                 .as_str()
-                .unwrap_or_default()
-        {
-            return Err("authorization differs".into());
-        }
-        let gbody: Value = if got.body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&got.body).map_err(|e| format!("body not JSON: {e}"))?
-        };
-        if gbody != want["body"] {
-            return Err(format!(
-                "body\n  rust:   {gbody}\n  python: {}",
-                want["body"]
-            ));
-        }
-    }
-    match (c["outcome"].as_str(), result) {
-        (Some("raised"), Err(e)) => {
-            let msg = c["result"]["error_message"]
-                .as_str()
-                .or(c["result"]["message"].as_str())
+                .or(c.result["message"].as_str())
                 .unwrap_or_default();
             if !e.is_invalid_argument() {
                 return Err(format!("refused with {e} but not as an invalid argument"));
@@ -1406,13 +1327,14 @@ async fn replay(c: &Value, fx: &Value) -> std::result::Result<&'static str, Stri
             }
             Ok("refused")
         }
-        (Some("raised"), Ok(v)) => Err(format!("Python raised, Rust returned {v}")),
+        ("raised", Ok(v)) => Err(format!("Python raised, Rust returned {v}")),
         (_, Err(e)) => Err(format!("Rust failed: {e}")),
         (_, Ok(rs)) => {
-            let py = &c["result"];
-            let passthrough = expected
+            let py = &c.result;
+            let passthrough = c
+                .wire_requests()
                 .last()
-                .map(|r| &r["response"]["json"] == py)
+                .map(|r| r.response.json.as_ref().unwrap_or(&Value::Null) == py)
                 .unwrap_or(false);
             if matches(py, &rs) || (rs.is_null() && passthrough) {
                 Ok("returned")
@@ -1423,30 +1345,17 @@ async fn replay(c: &Value, fx: &Value) -> std::result::Result<&'static str, Stri
     }
 }
 
-fn url_parts(url: &str) -> (String, String) {
-    let rest = url.split_once("://").map(|x| x.1).unwrap_or(url);
-    let path_q = rest.find('/').map(|i| &rest[i..]).unwrap_or("/");
-    match path_q.split_once('?') {
-        Some((p, q)) => (p.to_owned(), q.to_owned()),
-        None => (path_q.to_owned(), String::new()),
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn every_mgmt_wire_case_replays() {
-    let cases: Vec<Value> = serde_json::from_str(DATA).expect("conformance data");
+    let mgmt = python_cases("mgmt.");
     let fx: Value = serde_json::from_str(FIXTURES).expect("fixtures");
-    let mgmt: Vec<&Value> = cases
-        .iter()
-        .filter(|c| c["id"].as_str().is_some_and(|i| i.starts_with("mgmt.")))
-        .collect();
     assert_eq!(mgmt.len(), 288, "the recorded data has 288 mgmt cases");
     let mut failures = Vec::new();
     let mut tally: BTreeMap<&'static str, usize> = BTreeMap::new();
     for c in &mgmt {
         match replay(c, &fx).await {
             Ok(kind) => *tally.entry(kind).or_default() += 1,
-            Err(why) => failures.push(format!("{}: {why}", c["id"].as_str().unwrap_or("?"))),
+            Err(why) => failures.push(format!("{}: {why}", c.id)),
         }
     }
     let passed: usize = tally.values().sum();
