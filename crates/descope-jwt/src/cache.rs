@@ -31,6 +31,10 @@ impl Shard {
     }
 }
 
+/// Where a token lives in the cache (the hash of its tail).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot(u64);
+
 pub(crate) struct VerifiedCache {
     shards: Box<[Shard]>,
     hasher: std::collections::hash_map::RandomState,
@@ -48,25 +52,35 @@ impl VerifiedCache {
         }
     }
 
-    fn slot(&self, token: &str) -> (u64, &Shard) {
+    /// The slot of `token` in the cache: computed once per validation, used by the lookup and
+    /// by the insertion that follows a miss.
+    pub(crate) fn slot_of(&self, token: &str) -> Slot {
         let b = token.as_bytes();
         let tail = &b[b.len().saturating_sub(HASHED_TAIL)..];
-        let h = self.hasher.hash_one(tail);
-        (h, &self.shards[(h as usize) % SHARDS])
+        Slot(self.hasher.hash_one(tail))
     }
 
-    /// The cached session for exactly this token.
-    pub(crate) fn get(&self, token: &str) -> Option<Session> {
-        let (h, shard) = self.slot(token);
-        let map = shard.read();
+    fn slot(&self, token: &str) -> (u64, &Shard) {
+        let Slot(h) = self.slot_of(token);
+        (h, self.shard(h))
+    }
+
+    fn shard(&self, h: u64) -> &Shard {
+        &self.shards[(h as usize) % SHARDS]
+    }
+
+    /// The cached session for exactly this token (`slot` is [`VerifiedCache::slot_of`] it).
+    pub(crate) fn get(&self, token: &str, Slot(h): Slot) -> Option<Session> {
+        let map = self.shard(h).read();
         map.get(&h).filter(|s| s.token() == token).cloned()
     }
 
-    /// Caches a verified session. A full shard first drops its entries expired at `now`
-    /// (with `leeway`), then, if still full, an arbitrary entry.
-    pub(crate) fn insert(&self, session: Session, now: i64, leeway: i64) {
-        let (h, shard) = self.slot(session.token());
-        let mut map = shard.write();
+    /// Caches a verified session (`slot` is [`VerifiedCache::slot_of`] its token). A full
+    /// shard first drops its entries expired at `now` (with `leeway`), then, if still full, an
+    /// arbitrary entry.
+    pub(crate) fn insert(&self, session: Session, Slot(h): Slot, now: i64, leeway: i64) {
+        debug_assert_eq!(self.slot_of(session.token()).0, h);
+        let mut map = self.shard(h).write();
         if map.len() >= self.per_shard && !map.contains_key(&h) {
             map.retain(|_, s| s.core().check_exp(now, leeway).is_ok());
             if map.len() >= self.per_shard {

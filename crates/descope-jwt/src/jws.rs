@@ -5,6 +5,8 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 use descope_core::{Error, TokenErrorKind};
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -32,7 +34,7 @@ pub(crate) struct Parsed<'t> {
     /// `header.payload`, the bytes the signature covers.
     pub signing_input: &'t [u8],
     pub alg: Algorithm,
-    pub kid: String,
+    pub kid: Arc<str>,
     pub payload: Vec<u8>,
     pub signature: Signature,
 }
@@ -65,36 +67,35 @@ struct Header<'a> {
     crit: Option<IgnoredAny>,
 }
 
-/// Splits and decodes a compact JWS. Refuses, without any key lookup: a token that is not three
-/// base64url segments, a header that is not a JSON object, a header without `kid`, and an `alg`
-/// other than the eight supported ones (so `none` and `HS256` never reach a key).
-pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
-    if token.len() > MAX_TOKEN_LEN {
-        return Err(malformed(format!(
-            "the token is {} bytes long, more than the {MAX_TOKEN_LEN} accepted",
-            token.len()
-        )));
-    }
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed("a token has three dot-separated parts"));
-    };
-    let header_bytes = B64
-        .decode(h)
-        .map_err(|_| malformed("the header is not base64url"))?;
-    let payload = B64
-        .decode(p)
-        .map_err(|_| malformed("the payload is not base64url"))?;
-    let mut signature = Signature {
-        buf: [0; 1024],
-        len: 0,
-    };
-    signature.len = B64.decode_slice(s, &mut signature.buf).map_err(|_| {
-        malformed("the signature is not base64url, or longer than any accepted key's")
-    })?;
-    let header: Header<'_> = serde_json::from_slice(&header_bytes)
+/// The last header segment this thread parsed, with what it says. Tokens of one project share
+/// their header (`alg`, `kid`, `typ`), so a validation usually finds its header here and skips
+/// decoding and parsing it again. The result depends on the segment's bytes alone, which are
+/// compared in full.
+struct HeaderMemo {
+    segment: Box<str>,
+    alg: Algorithm,
+    kid: Arc<str>,
+}
+
+/// Longest header segment kept in the memo (a Descope header is about 100 bytes).
+const MAX_MEMO_HEADER_LEN: usize = 1024;
+
+thread_local! {
+    static LAST_HEADER: RefCell<Option<HeaderMemo>> = const { RefCell::new(None) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Headers parsed on this thread (the tests check when the memo answers).
+    static HEADER_PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Parses a decoded header: a JSON object with a supported `alg`, a non-empty `kid` and no
+/// `crit`.
+fn parse_header(bytes: &[u8]) -> Result<(Algorithm, Arc<str>), Error> {
+    #[cfg(test)]
+    HEADER_PARSES.with(|n| n.set(n.get() + 1));
+    let header: Header<'_> = serde_json::from_slice(bytes)
         .map_err(|_| malformed("the header is not a JSON object with string alg and kid"))?;
     if header.crit.is_some() {
         return Err(malformed(
@@ -112,9 +113,72 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
             )
         })?,
     };
-    let kid = match header.kid {
-        Some(k) if !k.is_empty() => k.into_owned(),
+    let kid: Arc<str> = match header.kid {
+        Some(k) if !k.is_empty() => Arc::from(&*k),
         _ => return Err(malformed("the header has no kid")),
+    };
+    Ok((alg, kid))
+}
+
+/// Splits and decodes a compact JWS. Refuses, without any key lookup: a token that is not three
+/// base64url segments, a header that is not a JSON object, a header without `kid`, and an `alg`
+/// other than the eight supported ones (so `none` and `HS256` never reach a key).
+pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(malformed(format!(
+            "the token is {} bytes long, more than the {MAX_TOKEN_LEN} accepted",
+            token.len()
+        )));
+    }
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed("a token has three dot-separated parts"));
+    };
+    let memo = LAST_HEADER.with(|m| {
+        m.try_borrow().ok().and_then(|m| {
+            m.as_ref()
+                .filter(|m| *m.segment == *h)
+                .map(|m| (m.alg, m.kid.clone()))
+        })
+    });
+    // A header seen last on this thread is not decoded again; otherwise it is decoded first,
+    // so that the error a bad token gets does not depend on the memo.
+    let header_bytes = match memo {
+        Some(_) => None,
+        None => Some(
+            B64.decode(h)
+                .map_err(|_| malformed("the header is not base64url"))?,
+        ),
+    };
+    let payload = B64
+        .decode(p)
+        .map_err(|_| malformed("the payload is not base64url"))?;
+    let mut signature = Signature {
+        buf: [0; 1024],
+        len: 0,
+    };
+    signature.len = B64.decode_slice(s, &mut signature.buf).map_err(|_| {
+        malformed("the signature is not base64url, or longer than any accepted key's")
+    })?;
+    let (alg, kid) = match (memo, header_bytes) {
+        (Some(known), _) => known,
+        (None, bytes) => {
+            let (alg, kid) = parse_header(bytes.as_deref().unwrap_or_default())?;
+            if h.len() <= MAX_MEMO_HEADER_LEN {
+                LAST_HEADER.with(|m| {
+                    if let Ok(mut m) = m.try_borrow_mut() {
+                        *m = Some(HeaderMemo {
+                            segment: h.into(),
+                            alg,
+                            kid: kid.clone(),
+                        });
+                    }
+                });
+            }
+            (alg, kid)
+        }
     };
     Ok(Parsed {
         signing_input: &token.as_bytes()[..h.len() + 1 + p.len()],
@@ -192,7 +256,7 @@ mod tests {
         );
         let p = parse(&t).unwrap();
         assert_eq!(p.alg, Algorithm::ES256);
-        assert_eq!(p.kid, "k1");
+        assert_eq!(&*p.kid, "k1");
         assert_eq!(p.payload, br#"{"a":1}"#);
         assert_eq!(p.signature.as_bytes(), [1, 2, 3]);
         assert_eq!(p.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
@@ -206,6 +270,60 @@ mod tests {
         assert_eq!(p.signature.as_bytes().len(), 1024);
         assert_eq!(
             kind(&format!("{head}.{}", B64.encode([7u8; 1025]))),
+            TokenErrorKind::Malformed
+        );
+    }
+
+    fn header_parses() -> usize {
+        HEADER_PARSES.with(std::cell::Cell::get)
+    }
+
+    #[test]
+    fn a_repeated_header_is_answered_by_the_memo_and_any_other_header_is_parsed() {
+        let h1 = enc(r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#);
+        let h2 = enc(r#"{"alg":"ES384","kid":"k2"}"#);
+        let sig = B64.encode([9u8; 4]);
+        let token = |h: &str, claims: &str| format!("{h}.{}.{sig}", enc(claims));
+
+        let before = header_parses();
+        let (ta, tb) = (token(&h1, r#"{"n":1}"#), token(&h1, r#"{"n":2}"#));
+        let (a, b) = (parse(&ta).unwrap(), parse(&tb).unwrap());
+        assert_eq!(
+            header_parses(),
+            before + 1,
+            "the same header is parsed once"
+        );
+        assert_eq!((a.alg, &*a.kid), (Algorithm::RS256, "k1"));
+        assert_eq!((b.alg, &*b.kid), (Algorithm::RS256, "k1"));
+        assert_eq!(b.payload, br#"{"n":2}"#, "the payload is always decoded");
+
+        // A header that differs in one byte gets its own answer.
+        let tc = token(&h2, "{}");
+        let c = parse(&tc).unwrap();
+        assert_eq!((c.alg, &*c.kid), (Algorithm::ES384, "k2"));
+        assert_eq!(header_parses(), before + 2);
+
+        // A refused header is refused every time and does not replace the memo.
+        let bad = enc(r#"{"alg":"none","kid":"k2"}"#);
+        for _ in 0..2 {
+            assert_eq!(
+                kind(&token(&bad, "{}")),
+                TokenErrorKind::AlgorithmNotAllowed
+            );
+        }
+        assert_eq!(header_parses(), before + 4);
+        let d = parse(&tc).unwrap();
+        assert_eq!((d.alg, &*d.kid), (Algorithm::ES384, "k2"));
+        assert_eq!(
+            header_parses(),
+            before + 4,
+            "the last good header is still known"
+        );
+
+        // A known header does not hide a bad payload or signature.
+        assert_eq!(kind(&format!("{h2}.!!.{sig}")), TokenErrorKind::Malformed);
+        assert_eq!(
+            kind(&format!("{h2}.{}.!!", enc("{}"))),
             TokenErrorKind::Malformed
         );
     }

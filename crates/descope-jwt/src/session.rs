@@ -183,7 +183,10 @@ impl CoreClaims {
         if first != Some(&b'{') {
             return Err(malformed("the payload is not a JSON object"));
         }
-        let raw: RawClaims<'_> = serde_json::from_slice(payload).map_err(|e| {
+        // Checked once here, so that the parser does not check each string again.
+        let text = std::str::from_utf8(payload)
+            .map_err(|_| malformed("the payload is not JSON (it is not UTF-8)"))?;
+        let raw: RawClaims<'_> = serde_json::from_str(text).map_err(|e| {
             malformed(if e.is_syntax() || e.is_eof() {
                 "the payload is not JSON".to_owned()
             } else {

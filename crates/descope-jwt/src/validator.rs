@@ -9,7 +9,7 @@ use arc_swap::ArcSwap;
 use descope_core::{endpoints, Clock, Error, Result, TokenErrorKind};
 use descope_transport::{ApiClient, ApiResponse};
 
-use crate::cache::VerifiedCache;
+use crate::cache::{Slot, VerifiedCache};
 use crate::jws;
 use crate::keys::{KeySet, VerifyingKey};
 use crate::response::{self, AccessKeyResponse, JwtResponse};
@@ -238,8 +238,9 @@ impl SessionValidator {
             ));
         }
         let inner = &*self.inner;
-        if let Some(cache) = &inner.cache {
-            if let Some(hit) = cache.get(token) {
+        let slot = inner.cache.as_ref().map(|c| c.slot_of(token));
+        if let (Some(cache), Some(slot)) = (&inner.cache, slot) {
+            if let Some(hit) = cache.get(token, slot) {
                 let key_held = hit.key().is_some_and(|k| inner.keys.load().holds(k));
                 if key_held {
                     let now = self.now();
@@ -253,10 +254,16 @@ impl SessionValidator {
                 cache.remove(token);
             }
         }
-        self.verify_fresh(token, audiences).await
+        self.verify_fresh(token, audiences, slot).await
     }
 
-    async fn verify_fresh(&self, token: &str, audiences: &[&str]) -> Result<Session> {
+    /// Verifies a token not found in the verified cache; `slot` is its place there.
+    async fn verify_fresh(
+        &self,
+        token: &str,
+        audiences: &[&str],
+        slot: Option<Slot>,
+    ) -> Result<Session> {
         let inner = &*self.inner;
         let parsed = jws::parse(token)?;
         let core = CoreClaims::parse(&parsed.payload)?;
@@ -282,8 +289,8 @@ impl SessionValidator {
         core.check_time(now, inner.leeway)?;
         core.check_issuer(&inner.project_id)?;
         let session = Session::new(token, parsed.payload, core, Some(key));
-        if let Some(cache) = &inner.cache {
-            cache.insert(session.clone(), now, inner.leeway);
+        if let (Some(cache), Some(slot)) = (&inner.cache, slot) {
+            cache.insert(session.clone(), slot, now, inner.leeway);
         }
         session
             .core()
