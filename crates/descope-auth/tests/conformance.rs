@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use descope_auth::{Auth, DeliveryMethod, JwtResponse, LoginOptions, SignUpOptions, SignUpUser};
 use descope_core::{Result, TokenErrorKind};
-use descope_transport::test_util::conformance::{body_json, python_cases, Case};
+use descope_transport::test_util::conformance::{body_json, python_cases, Case, Compare};
 use descope_transport::test_util::ScriptedTransport;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::support::auth_over;
+use crate::support::{auth_over, BASE_URL};
 
 const FIXTURES: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -780,7 +780,7 @@ async fn check_case(case: &Case, all: &[Case], rt: &str) -> std::result::Result<
     let sent = transport.requests();
 
     // The request, or its absence.
-    let diffs = case.diff_requests(&sent);
+    let diffs = case.diff_requests_with(&sent, Compare::new().base_url(BASE_URL));
     if !diffs.is_empty() {
         return Err(diffs.join("; "));
     }

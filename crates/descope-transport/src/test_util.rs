@@ -203,7 +203,7 @@ pub mod conformance {
         }
     }
 
-    /// How [`Case::diff_requests_with`] compares query strings.
+    /// How [`Compare`] compares query strings.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
     pub enum QueryMatch {
         /// The same decoded pairs in the same order (`%20` and `+` both mean a space).
@@ -211,6 +211,34 @@ pub mod conformance {
         Decoded,
         /// The same query string, byte for byte (the encoding included).
         Raw,
+    }
+
+    /// How strictly [`Case::diff_requests_with`] compares: by default the query strings as
+    /// [`QueryMatch::Decoded`] and any scheme and host.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct Compare<'a> {
+        query: QueryMatch,
+        base_url: Option<&'a str>,
+    }
+
+    impl<'a> Compare<'a> {
+        /// The default comparison.
+        pub fn new() -> Self {
+            Self::default()
+        }
+
+        /// Compares the query strings byte for byte ([`QueryMatch::Raw`]).
+        pub fn raw_query(mut self) -> Self {
+            self.query = QueryMatch::Raw;
+            self
+        }
+
+        /// Requires every sent URL to start with `base_url` (the client's configured base URL;
+        /// the recorded requests hold no host).
+        pub fn base_url(mut self, base_url: &'a str) -> Self {
+            self.base_url = Some(base_url);
+            self
+        }
     }
 
     /// One conformance case.
@@ -261,11 +289,15 @@ pub mod conformance {
         /// [`QueryMatch::Decoded`]), `authorization` and the body as JSON. Returns a
         /// description of each difference.
         pub fn diff_requests(&self, sent: &[HttpRequest]) -> Vec<String> {
-            self.diff_requests_with(sent, QueryMatch::Decoded)
+            self.diff_requests_with(sent, Compare::new())
         }
 
-        /// [`Case::diff_requests`], with the query strings compared as `query` says.
-        pub fn diff_requests_with(&self, sent: &[HttpRequest], query: QueryMatch) -> Vec<String> {
+        /// [`Case::diff_requests`], as strictly as `compare` says.
+        pub fn diff_requests_with(
+            &self,
+            sent: &[HttpRequest],
+            compare: Compare<'_>,
+        ) -> Vec<String> {
             let expected = self.wire_requests();
             let mut diffs = Vec::new();
             if expected.len() != sent.len() {
@@ -282,11 +314,16 @@ pub mod conformance {
                         e.method, s.method
                     ));
                 }
+                if let Some(base) = compare.base_url {
+                    if !s.url.starts_with(base) {
+                        diffs.push(format!("#{i} url: {} is not under {base}", s.url));
+                    }
+                }
                 let (path, sent_query) = split_url(&s.url);
                 if e.path != path {
                     diffs.push(format!("#{i} path: expected {} got {path}", e.path));
                 }
-                let same_query = match query {
+                let same_query = match compare.query {
                     QueryMatch::Decoded => decode_pairs(&e.query) == decode_pairs(sent_query),
                     QueryMatch::Raw => e.query == sent_query,
                 };
@@ -409,11 +446,26 @@ pub mod conformance {
             let c = case("name=a%20b");
             let s = [sent("?name=a+b", r#"{"a":1}"#)];
             assert!(c.diff_requests(&s).is_empty());
-            let diffs = c.diff_requests_with(&s, QueryMatch::Raw);
+            let diffs = c.diff_requests_with(&s, Compare::new().raw_query());
             assert_eq!(diffs.len(), 1, "{diffs:?}");
             assert!(diffs[0].contains("query"), "{diffs:?}");
             let exact = [sent("?name=a%20b", r#"{"a":1}"#)];
-            assert!(c.diff_requests_with(&exact, QueryMatch::Raw).is_empty());
+            assert!(c
+                .diff_requests_with(&exact, Compare::new().raw_query())
+                .is_empty());
+        }
+
+        #[test]
+        fn a_request_to_another_base_url_is_reported_when_the_base_url_is_given() {
+            let c = case("");
+            let s = [sent("", r#"{"a":1}"#)];
+            assert!(c
+                .diff_requests_with(&s, Compare::new().base_url("http://127.0.0.1:9"))
+                .is_empty());
+            let diffs =
+                c.diff_requests_with(&s, Compare::new().base_url("https://api.descope.test"));
+            assert_eq!(diffs.len(), 1, "{diffs:?}");
+            assert!(diffs[0].contains("not under"), "{diffs:?}");
         }
 
         #[test]

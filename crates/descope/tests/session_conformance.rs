@@ -8,20 +8,17 @@ use descope::{
     AccessKeyLoginOptions, Client, ErrorKind, FixedClock, JwtResponse, RetryPolicy,
     TenantSelection, TokenErrorKind,
 };
+use descope_transport::test_util::conformance::{python_cases, Compare, RecordedResponse};
 use descope_transport::test_util::ScriptedTransport;
 use serde_json::{json, Value};
 
 const PROJECT: &str = "P2aAc4T2V93bddihGEx2Ryhc8e5Z";
+const BASE_URL: &str = "https://api.descope.test";
 const FROZEN_NOW: u64 = 1_750_000_000;
 
 fn load(name: &str) -> Value {
     let path = format!("{}/../../conformance/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn wire() -> &'static Value {
-    static W: OnceLock<Value> = OnceLock::new();
-    W.get_or_init(|| load("python-2.16.1.json"))
 }
 
 fn fixtures() -> &'static Value {
@@ -52,38 +49,13 @@ fn jwks(kids: Option<&[&str]>) -> String {
 fn client(transport: &ScriptedTransport, pinned: String) -> Client {
     Client::builder_without_env()
         .project_id(PROJECT)
-        .base_url("https://api.descope.test")
+        .base_url(BASE_URL)
         .public_key(pinned)
         .retry_policy(RetryPolicy::never())
         .transport(Arc::new(transport.clone()))
         .clock(Arc::new(FixedClock::at(FROZEN_NOW)))
         .build()
         .unwrap()
-}
-
-fn push(transport: &ScriptedTransport, response: &Value) {
-    let headers: Vec<(String, String)> = response["headers"]
-        .as_array()
-        .map(|hs| {
-            hs.iter()
-                .map(|h| {
-                    (
-                        h[0].as_str().unwrap().to_owned(),
-                        h[1].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let body = match &response["json"] {
-        Value::Null => String::new(),
-        v => v.to_string(),
-    };
-    transport.push_response(response["status"].as_u64().unwrap() as u16, &headers, body);
 }
 
 /// Whether `ours` holds everything of `theirs` (typed results add defaulted fields).
@@ -198,24 +170,17 @@ fn assert_jwt_response(r: &JwtResponse, py: &Value, id: &str) {
 
 #[tokio::test]
 async fn the_session_wire_cases_replay() {
-    let cases: Vec<&Value> = wire()
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["id"].as_str().unwrap().starts_with("session."))
-        .collect();
+    let cases = python_cases("session.");
     assert_eq!(cases.len(), 35);
     let rt = fixture("refresh_token");
     let st = fixture("session_token");
     let expired = fixture("expired_session_token");
     let ak = fixture("access_key");
     let mut replayed = 0;
-    for case in cases {
-        let id = case["id"].as_str().unwrap();
+    for case in &cases {
+        let id = case.id.as_str();
         let t = ScriptedTransport::new();
-        if let Some(resp) = case["request"].get("response") {
-            push(&t, resp);
-        }
+        case.script(&t);
         let c = client(&t, jwks(None));
         let opts_claims = AccessKeyLoginOptions::new().custom_claim("k1", "v1");
         let opts_empty = AccessKeyLoginOptions::new();
@@ -276,52 +241,49 @@ async fn the_session_wire_cases_replay() {
             | "session.refresh_session.no_refresh_in_response_reuses_input"
             | "session.refresh_session.refresh_in_cookie"
             | "session.refresh_session.server_401" => {
-                jwt(id, case, c.refresh_session(rt, None).await)
+                jwt(id, &case.result, c.refresh_session(rt, None).await)
             }
             "session.refresh_session.error.empty" => {
-                jwt(id, case, c.refresh_session("", None).await)
+                jwt(id, &case.result, c.refresh_session("", None).await)
             }
             "session.select_tenant.empty_tenant_is_sent" => {
-                jwt(id, case, c.select_tenant("", rt).await)
+                jwt(id, &case.result, c.select_tenant("", rt).await)
             }
             "session.select_tenant.error.empty_refresh" => {
-                jwt(id, case, c.select_tenant("t1", "").await)
+                jwt(id, &case.result, c.select_tenant("t1", "").await)
             }
-            "session.select_tenant.readme" => jwt(id, case, c.select_tenant("t1", rt).await),
-            "session.validate_and_refresh_session.error.empty_session" => {
-                jwt(id, case, c.validate_and_refresh_session("", rt, None).await)
+            "session.select_tenant.readme" => {
+                jwt(id, &case.result, c.select_tenant("t1", rt).await)
             }
+            "session.validate_and_refresh_session.error.empty_session" => jwt(
+                id,
+                &case.result,
+                c.validate_and_refresh_session("", rt, None).await,
+            ),
             "session.validate_and_refresh_session.error.expired_session_empty_refresh" => jwt(
                 id,
-                case,
+                &case.result,
                 c.validate_and_refresh_session(expired, "", None).await,
             ),
             "session.validate_and_refresh_session.expired_session_refreshes" => jwt(
                 id,
-                case,
+                &case.result,
                 c.validate_and_refresh_session(expired, rt, None).await,
             ),
             "session.validate_and_refresh_session.valid_session_no_request" => {
                 let r = c.validate_and_refresh_session(st, rt, None).await;
                 if let Ok(r) = &r {
-                    assert_eq!(r.session_token(), case["result"]["jwt"].as_str(), "{id}");
-                    assert_eq!(
-                        r.user_id,
-                        case["result"]["userId"].as_str().unwrap(),
-                        "{id}"
-                    );
+                    assert_eq!(r.session_token(), case.result["jwt"].as_str(), "{id}");
+                    assert_eq!(r.user_id, case.result["userId"].as_str().unwrap(), "{id}");
                 }
                 r.map(|_| None)
             }
             "session.validate_session" => {
                 let r = c.validate_session(st, None).await;
                 if let Ok(s) = &r {
-                    assert_eq!(s.user_id(), case["result"]["userId"].as_str().unwrap());
-                    assert_eq!(
-                        s.project_id(),
-                        case["result"]["projectId"].as_str().unwrap()
-                    );
-                    assert_eq!(json!(s.roles()), case["result"]["roles"]);
+                    assert_eq!(s.user_id(), case.result["userId"].as_str().unwrap());
+                    assert_eq!(s.project_id(), case.result["projectId"].as_str().unwrap());
+                    assert_eq!(json!(s.roles()), case.result["roles"]);
                 }
                 r.map(|_| None)
             }
@@ -337,45 +299,24 @@ async fn the_session_wire_cases_replay() {
             }
             other => panic!("no replay for {other}"),
         };
-        // The request, or its absence.
-        let sent = t.requests();
-        match case["request"].as_object() {
-            None => assert!(sent.is_empty(), "{id}: nothing should be sent"),
-            Some(req) => {
-                assert_eq!(sent.len(), 1, "{id}: one request");
-                let r = &sent[0];
-                assert_eq!(r.method.as_str(), req["method"], "{id}");
-                let url = r.url.strip_prefix("https://api.descope.test").unwrap();
-                let (path, query) = url.split_once('?').unwrap_or((url, ""));
-                assert_eq!(path, req["path"], "{id}");
-                assert_eq!(query, req["query"], "{id}");
-                assert_eq!(
-                    r.headers["authorization"].to_str().unwrap(),
-                    req["headers"]["authorization"],
-                    "{id}"
-                );
-                let body: Value = if r.body.is_empty() {
-                    Value::Null
-                } else {
-                    serde_json::from_slice(&r.body).unwrap()
-                };
-                assert_eq!(body, req["body"], "{id}: body");
-            }
-        }
+        // The request, or its absence; the query string byte for byte.
+        let diffs =
+            case.diff_requests_with(&t.requests(), Compare::new().raw_query().base_url(BASE_URL));
+        assert!(diffs.is_empty(), "{id}: {}", diffs.join("; "));
         // The result, or the refusal.
-        match (case["outcome"].as_str().unwrap(), outcome) {
-            ("returned", Ok(Some(v))) => match case["result"].as_object() {
+        match (case.outcome.as_str(), outcome) {
+            ("returned", Ok(Some(v))) => match case.result.as_object() {
                 Some(fields) => {
                     for (k, want) in fields {
                         let got = v.get(k).unwrap_or(&Value::Null);
                         assert!(covers(got, want), "{id}: {k}: {got} vs {want}");
                     }
                 }
-                None => assert!(covers(&v, &case["result"]), "{id}"),
+                None => assert!(covers(&v, &case.result), "{id}"),
             },
             ("returned", Ok(None)) => {}
             ("raised", Err(e)) => {
-                assert_eq!(rust_refusal(&e), refusal(&case["result"]), "{id}: {e}")
+                assert_eq!(rust_refusal(&e), refusal(&case.result), "{id}: {e}")
             }
             (o, r) => panic!("{id}: official outcome {o}, Rust {r:?}"),
         }
@@ -401,17 +342,17 @@ fn ak_json(r: &descope::AccessKeyResponse) -> Value {
 /// Checks a JWT response in place; the caller compares only the outcome.
 fn jwt(
     id: &str,
-    case: &Value,
+    result: &Value,
     r: descope::Result<JwtResponse>,
 ) -> Result<Option<Value>, descope::Error> {
     if let Ok(resp) = &r {
-        assert_jwt_response(resp, &case["result"], id);
+        assert_jwt_response(resp, result, id);
     }
     r.map(|_| None)
 }
 
 /// The refresh answer the official SDK got (rebuilt from its result), or a standard one.
-fn refresh_answer(py: &Value) -> Value {
+fn refresh_answer(py: &Value) -> RecordedResponse {
     let r = if py.get("sessionToken").and_then(|s| s.get("jwt")).is_some()
         && py.get("cookieData").is_some()
     {
@@ -420,9 +361,9 @@ fn refresh_answer(py: &Value) -> Value {
         // The refresh_session result of the plain valid token.
         token_case("valid.session")["results"]["refresh_session"]["result"].clone()
     };
-    json!({
-        "status": 200,
-        "json": {
+    RecordedResponse::json(
+        200,
+        json!({
             "sessionJwt": r["sessionToken"]["jwt"],
             "refreshJwt": r["refreshSessionToken"]["jwt"],
             "cookieExpiration": r["cookieData"]["exp"],
@@ -431,8 +372,8 @@ fn refresh_answer(py: &Value) -> Value {
             "cookiePath": r["cookieData"]["path"],
             "user": r["user"],
             "firstSeen": r["firstSeen"],
-        }
-    })
+        }),
+    )
 }
 
 fn token_case(id: &str) -> &'static Value {
@@ -501,7 +442,7 @@ async fn the_refresh_calls_of_the_token_matrix_get_the_official_verdict_or_a_lis
         ] {
             let py = &case["results"][call];
             let t = ScriptedTransport::new();
-            push(&t, &refresh_answer(&py["result"]));
+            refresh_answer(&py["result"]).script(&t);
             let c = client(&t, jwks(Some(&served)));
             let got = match call {
                 "refresh_session" => c.refresh_session(token, audience).await,
@@ -584,10 +525,7 @@ async fn divergence_validate_and_refresh_refreshes_after_any_session_failure() {
         "InvalidSignatureError"
     );
     let t = ScriptedTransport::new();
-    push(
-        &t,
-        &refresh_answer(&token_case("valid.session")["results"]["refresh_session"]["result"]),
-    );
+    refresh_answer(&token_case("valid.session")["results"]["refresh_session"]["result"]).script(&t);
     let c = client(&t, jwks(Some(&["oracle-rsa-1"])));
     let valid_refresh = matrix()["meta"]["VALID_REFRESH"].as_str().unwrap();
     let r = c
@@ -606,14 +544,18 @@ async fn divergence_validate_and_refresh_refreshes_after_any_session_failure() {
 }
 
 /// The refresh answer of the plain valid token, without `refreshJwt`, with these headers.
-fn answer_without_refresh(headers: &[(&str, &str)]) -> Value {
+fn answer_without_refresh(headers: &[(&str, &str)]) -> RecordedResponse {
     let mut a =
         refresh_answer(&token_case("valid.session")["results"]["refresh_session"]["result"]);
-    a["json"].as_object_mut().unwrap().remove("refreshJwt");
-    a["headers"] = json!(headers
+    a.json
+        .as_mut()
+        .and_then(Value::as_object_mut)
+        .unwrap()
+        .remove("refreshJwt");
+    a.headers = headers
         .iter()
-        .map(|(k, v)| json!([k, v]))
-        .collect::<Vec<_>>());
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     a
 }
 
@@ -646,16 +588,16 @@ async fn the_refresh_token_comes_from_the_body_else_a_dsr_cookie_of_the_api_host
     ];
     for (answer, want) in cases {
         let t = ScriptedTransport::new();
-        push(&t, &answer);
+        answer.script(&t);
         let c = client(&t, jwks(None));
         let r = c.refresh_session(rt, None).await.unwrap();
-        assert_eq!(r.refresh_token(), Some(want), "{}", answer["headers"]);
+        assert_eq!(r.refresh_token(), Some(want), "{:?}", answer.headers);
     }
     // refreshJwt in the body beats the cookie.
     let mut answer = answer_without_refresh(&[("Set-Cookie", &format!("DSR={other}"))]);
-    answer["json"]["refreshJwt"] = json!(rt);
+    answer.json.as_mut().unwrap()["refreshJwt"] = json!(rt);
     let t = ScriptedTransport::new();
-    push(&t, &answer);
+    answer.script(&t);
     let r = client(&t, jwks(None))
         .select_tenant("t1", other)
         .await
@@ -663,7 +605,7 @@ async fn the_refresh_token_comes_from_the_body_else_a_dsr_cookie_of_the_api_host
     assert_eq!(r.refresh_token(), Some(rt));
     // select_tenant has no fallback to the caller's token.
     let t = ScriptedTransport::new();
-    push(&t, &answer_without_refresh(&[]));
+    answer_without_refresh(&[]).script(&t);
     let r = client(&t, jwks(None))
         .select_tenant("t1", rt)
         .await
@@ -724,7 +666,7 @@ async fn scenario_select_tenant_returns_tokens_carrying_the_selected_tenant() {
         .unwrap()["steps"][0];
     let py = &step["result"];
     let t = ScriptedTransport::new();
-    push(&t, &refresh_answer(py));
+    refresh_answer(py).script(&t);
     let c = client(&t, jwks(None));
     let refresh = matrix()["meta"]["VALID_REFRESH"].as_str().unwrap();
     let r = c.select_tenant("t1", refresh).await.unwrap();

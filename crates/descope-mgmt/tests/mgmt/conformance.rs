@@ -18,7 +18,7 @@ use descope_mgmt::sso::*;
 use descope_mgmt::sso_application::*;
 use descope_mgmt::user::SignUpUser;
 use descope_mgmt::*;
-use descope_transport::test_util::conformance::{self, python_cases, QueryMatch};
+use descope_transport::test_util::conformance::{self, python_cases, Compare};
 use descope_transport::test_util::ScriptedTransport;
 use descope_transport::ApiClient;
 use serde_json::{json, Map, Value};
@@ -33,6 +33,7 @@ const JWKS: &str = include_str!(concat!(
 ));
 const PROJECT: &str = "P2aAc4T2V93bddihGEx2Ryhc8e5Z";
 const MGMT_KEY: &str = "K2-oracle-mgmt-key";
+const BASE_URL: &str = "http://127.0.0.1:9";
 
 type Out = Pin<Box<dyn Future<Output = Result<Value>> + Send>>;
 
@@ -1268,7 +1269,7 @@ fn client(transport: ScriptedTransport) -> Management {
     let config: Config = ConfigBuilder::default()
         .project_id(PROJECT)
         .management_key(MGMT_KEY)
-        .base_url("http://127.0.0.1:9")
+        .base_url(BASE_URL)
         .public_key(JWKS)
         .build()
         .expect("config");
@@ -1305,8 +1306,9 @@ async fn replay(c: &conformance::Case, fx: &Value) -> std::result::Result<&'stat
     };
     let result = call.await;
     let sent = transport.requests();
-    // The query strings byte for byte: the encoding is part of the wire contract.
-    let diffs = c.diff_requests_with(&sent, QueryMatch::Raw);
+    // The query strings byte for byte (the encoding is part of the wire contract), and every
+    // request to the configured base URL.
+    let diffs = c.diff_requests_with(&sent, Compare::new().raw_query().base_url(BASE_URL));
     if !diffs.is_empty() {
         return Err(diffs.join("; "));
     }

@@ -6,16 +6,11 @@ use std::sync::Arc;
 use descope::{base_url_for_project_id, endpoints, Client, Endpoint, ErrorKind};
 use descope_core::endpoints::Method;
 use descope_core::Credential;
-use descope_transport::test_util::conformance::{load_cases, Case};
+use descope_transport::test_util::conformance::{python_cases, Case};
 use descope_transport::test_util::ScriptedTransport;
 use serde_json::{json, Value};
 
 use crate::common::*;
-
-const CASES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../conformance/python-2.16.1.json"
-);
 
 // The OTP endpoints belong to the authentication step; these cases only need their wire shape.
 const OTP_SIGN_UP_EMAIL: Endpoint = Endpoint::new(
@@ -268,10 +263,7 @@ const NOT_APPLICABLE: &[&str] = &[
 
 #[tokio::test]
 async fn every_client_conformance_case_replays() {
-    let cases: Vec<Case> = load_cases(CASES)
-        .into_iter()
-        .filter(|c| c.id.starts_with("client."))
-        .collect();
+    let cases = python_cases("client.");
     assert_eq!(cases.len(), 20, "the client.* case count changed");
     let mut failures = Vec::new();
     let mut replayed = 0;
