@@ -21,6 +21,36 @@ pub(crate) const B64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Decodes one base64url segment. Segments without trailing `=` (every segment a JWS
+/// producer writes) go through `base64-simd`, which accepts and refuses exactly what [`B64`]
+/// does for them (canonical trailing bits, the URL-safe alphabet); a padded segment goes
+/// through [`B64`], which also accepts canonical padding.
+fn decode_segment(segment: &str) -> Option<Vec<u8>> {
+    if segment.ends_with('=') {
+        B64.decode(segment).ok()
+    } else {
+        base64_simd::URL_SAFE_NO_PAD
+            .decode_to_vec(segment.as_bytes())
+            .ok()
+    }
+}
+
+/// Like [`decode_segment`], into `out`; the decoded length, or `None` when the segment is not
+/// base64url or does not fit.
+fn decode_segment_into(segment: &str, out: &mut [u8]) -> Option<usize> {
+    if segment.ends_with('=') {
+        return B64.decode_slice(segment, out).ok();
+    }
+    let simd = base64_simd::URL_SAFE_NO_PAD;
+    let len = simd.decoded_length(segment.as_bytes()).ok()?;
+    let out = out.get_mut(..len)?;
+    simd.decode(segment.as_bytes(), base64_simd::Out::from_slice(out))
+        .ok()
+        .map(|d| d.len())
+}
+
+const THREE_PARTS: &str = "a token has three dot-separated parts";
+
 /// Longest token accepted (bytes). Descope tokens are a few kilobytes even with many tenants.
 pub const MAX_TOKEN_LEN: usize = 64 * 1024;
 
@@ -130,11 +160,21 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
             token.len()
         )));
     }
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    // The header ends at the first dot and the signature starts after the last one. A dot in
+    // between (more than three parts) is not scanned for here: base64url has no dot, so such a
+    // payload fails to decode, and `bad_segment` then names the real fault.
+    let Some((h, (p, s))) = token
+        .split_once('.')
+        .and_then(|(h, rest)| Some((h, rest.rsplit_once('.')?)))
     else {
-        return Err(malformed("a token has three dot-separated parts"));
+        return Err(malformed(THREE_PARTS));
+    };
+    let bad_segment = |what: &str| {
+        if p.contains('.') {
+            malformed(THREE_PARTS)
+        } else {
+            malformed(format!("the {what} is not base64url"))
+        }
     };
     let memo = LAST_HEADER.with(|m| {
         m.try_borrow().ok().and_then(|m| {
@@ -147,19 +187,14 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
     // so that the error a bad token gets does not depend on the memo.
     let header_bytes = match memo {
         Some(_) => None,
-        None => Some(
-            B64.decode(h)
-                .map_err(|_| malformed("the header is not base64url"))?,
-        ),
+        None => Some(decode_segment(h).ok_or_else(|| bad_segment("header"))?),
     };
-    let payload = B64
-        .decode(p)
-        .map_err(|_| malformed("the payload is not base64url"))?;
+    let payload = decode_segment(p).ok_or_else(|| bad_segment("payload"))?;
     let mut signature = Signature {
         buf: [0; 1024],
         len: 0,
     };
-    signature.len = B64.decode_slice(s, &mut signature.buf).map_err(|_| {
+    signature.len = decode_segment_into(s, &mut signature.buf).ok_or_else(|| {
         malformed("the signature is not base64url, or longer than any accepted key's")
     })?;
     let (alg, kid) = match (memo, header_bytes) {
@@ -207,6 +242,26 @@ mod tests {
         assert_eq!(kind("a.b"), TokenErrorKind::Malformed);
         assert_eq!(kind("a.b.c.d"), TokenErrorKind::Malformed);
         assert_eq!(kind(" "), TokenErrorKind::Malformed);
+    }
+
+    #[test]
+    fn more_than_three_parts_is_reported_as_such_whatever_else_is_wrong() {
+        let (h, p, sig) = (
+            enc(r#"{"alg":"RS256","kid":"k"}"#),
+            enc("{}"),
+            B64.encode([1u8; 8]),
+        );
+        for t in [
+            format!("{h}.{p}.{p}.{sig}"),
+            format!("{h}.{p}..{sig}"),
+            format!("!!.{p}.{p}.{sig}"),
+            format!("{h}..."),
+        ] {
+            let e = parse(&t).unwrap_err();
+            assert_eq!(e.token_kind(), Some(TokenErrorKind::Malformed), "{t}");
+            assert!(e.to_string().contains(THREE_PARTS), "{t}: {e}");
+        }
+        assert!(parse(&format!("{h}.{p}.{sig}")).is_ok());
     }
 
     #[test]
@@ -325,6 +380,82 @@ mod tests {
         assert_eq!(
             kind(&format!("{h2}.{}.!!", enc("{}"))),
             TokenErrorKind::Malformed
+        );
+    }
+
+    #[test]
+    fn segments_decode_exactly_as_the_base64url_engine_decides() {
+        // Edge cases: lengths of every remainder, non-canonical trailing bits, the standard
+        // alphabet's `+` and `/`, padding in and out of place, spaces, non-ASCII.
+        let mut cases: Vec<String> = [
+            "",
+            "A",
+            "AA",
+            "AB",
+            "AAA",
+            "AAB",
+            "QQ",
+            "QR",
+            "QUI",
+            "QUJ",
+            "QUJD",
+            "a+b/",
+            "ab-_",
+            "abc=",
+            "ab==",
+            "a===",
+            "ab=",
+            "ab=c",
+            "abcd====",
+            "ab c",
+            "ab\ncd",
+            "\u{e9}abc",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Pseudo-random strings over the alphabet plus a few foreign bytes.
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= .";
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 90) as usize;
+            let mut y = x;
+            cases.push(
+                (0..len)
+                    .map(|_| {
+                        y ^= y << 13;
+                        y ^= y >> 7;
+                        y ^= y << 17;
+                        let i = if y % 40 == 0 {
+                            (y >> 8) % 68
+                        } else {
+                            (y >> 8) % 64
+                        };
+                        alphabet[i as usize] as char
+                    })
+                    .collect(),
+            );
+        }
+        let (mut ok, mut refused) = (0, 0);
+        for c in &cases {
+            let expected = B64.decode(c).ok();
+            assert_eq!(decode_segment(c), expected, "{c:?}");
+            let mut buf = [0u8; 64];
+            let into = decode_segment_into(c, &mut buf).map(|n| buf[..n].to_vec());
+            let fits = expected.as_ref().filter(|v| v.len() <= 64).cloned();
+            assert_eq!(into, fits, "{c:?} into a buffer");
+            if expected.is_some() {
+                ok += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(
+            ok > 1000 && refused > 1000,
+            "both outcomes exercised: {ok} / {refused}"
         );
     }
 

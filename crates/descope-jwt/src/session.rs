@@ -48,11 +48,12 @@ pub(crate) struct CoreClaims {
     pub exp: i64,
     pub nbf: Option<i64>,
     pub iat: Option<i64>,
-    pub iss: Option<String>,
     pub aud: Aud,
-    pub user_id: String,
-    pub project_id: String,
-    pub dct: Option<String>,
+    /// `iss`, the user ID and `dct` one after the other, in one allocation.
+    text: String,
+    iss_len: Option<usize>,
+    user_id_len: usize,
+    dct_len: Option<usize>,
 }
 
 /// Claims read only when asked for (roles, permissions, tenants, amr), from the JSON tree.
@@ -154,6 +155,67 @@ impl<'de> Deserialize<'de> for Time {
     }
 }
 
+/// A claim that must be a string: the string (borrowed from the payload unless it has
+/// escapes), or a note that it was something else. Reads no JSON tree.
+enum StrOrOther<'a> {
+    Str(Cow<'a, str>),
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for StrOrOther<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = StrOrOther<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Str(Cow::Owned(v)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+                Ok(StrOrOther::Other)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                while a.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(StrOrOther::Other)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                while a.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(StrOrOther::Other)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
 /// The claims the SDK reads, borrowed from the payload where it can.
 #[derive(Deserialize)]
 struct RawClaims<'a> {
@@ -163,8 +225,8 @@ struct RawClaims<'a> {
     nbf: Option<Time>,
     #[serde(default)]
     iat: Option<Time>,
-    #[serde(default)]
-    iss: Option<Value>,
+    #[serde(default, borrow)]
+    iss: Option<StrOrOther<'a>>,
     #[serde(default)]
     aud: Option<Value>,
     #[serde(default, borrow)]
@@ -178,7 +240,7 @@ struct RawClaims<'a> {
 impl CoreClaims {
     /// Reads the claims the SDK relies on, without building a JSON tree. Refuses a payload that
     /// is not a JSON object, a missing `exp`, and time claims that are not numbers.
-    pub(crate) fn parse(payload: &[u8]) -> Result<CoreClaims> {
+    pub(crate) fn parse<'a>(payload: &'a [u8]) -> Result<CoreClaims> {
         let first = payload.iter().find(|b| !b.is_ascii_whitespace());
         if first != Some(&b'{') {
             return Err(malformed("the payload is not a JSON object"));
@@ -198,8 +260,8 @@ impl CoreClaims {
         })?;
         let iss = match raw.iss {
             None => None,
-            Some(Value::String(s)) => Some(s),
-            Some(_) => {
+            Some(StrOrOther::Str(s)) => Some(s),
+            Some(StrOrOther::Other) => {
                 return Err(Error::token(
                     TokenErrorKind::WrongIssuer,
                     "iss is not a string",
@@ -221,21 +283,54 @@ impl CoreClaims {
             ),
             Some(_) => Aud::Invalid,
         };
-        let nonempty = |v: Option<Cow<'_, str>>| v.filter(|s| !s.is_empty()).map(Cow::into_owned);
-        let user_id = nonempty(raw.dsub)
-            .or_else(|| nonempty(raw.sub))
-            .unwrap_or_default();
-        let project_id = iss.as_deref().map(project_of).unwrap_or("").to_owned();
+        let nonempty = |v: Option<Cow<'a, str>>| v.filter(|s| !s.is_empty());
+        let user_id = nonempty(raw.dsub).or_else(|| nonempty(raw.sub));
+        let dct = nonempty(raw.dct);
+        let (iss, user_id, dct) = (
+            iss.as_deref(),
+            user_id.as_deref().unwrap_or(""),
+            dct.as_deref(),
+        );
+        let mut text = String::with_capacity(
+            iss.map_or(0, str::len) + user_id.len() + dct.map_or(0, str::len),
+        );
+        text.push_str(iss.unwrap_or(""));
+        text.push_str(user_id);
+        text.push_str(dct.unwrap_or(""));
         Ok(CoreClaims {
             exp: exp.0,
             nbf: raw.nbf.map(|t| t.0),
             iat: raw.iat.map(|t| t.0),
-            iss,
             aud,
-            user_id,
-            project_id,
-            dct: nonempty(raw.dct),
+            text,
+            iss_len: iss.map(str::len),
+            user_id_len: user_id.len(),
+            dct_len: dct.map(str::len),
         })
+    }
+
+    /// The `iss` claim.
+    pub(crate) fn iss(&self) -> Option<&str> {
+        self.iss_len.and_then(|n| self.text.get(..n))
+    }
+
+    /// The user ID: `dsub` when present and not empty, else `sub`, else "".
+    pub(crate) fn user_id(&self) -> &str {
+        let start = self.iss_len.unwrap_or(0);
+        self.text
+            .get(start..start + self.user_id_len)
+            .unwrap_or_default()
+    }
+
+    /// The `dct` claim, when present and not empty.
+    pub(crate) fn dct(&self) -> Option<&str> {
+        let start = self.iss_len.unwrap_or(0) + self.user_id_len;
+        self.dct_len.and_then(|n| self.text.get(start..start + n))
+    }
+
+    /// The project ID `iss` names (its last path segment), or "" without `iss`.
+    pub(crate) fn project_id(&self) -> &str {
+        self.iss().map(project_of).unwrap_or("")
     }
 
     /// `nbf` and `iat` not in the future, `exp` not in the past (each with `leeway`).
@@ -274,7 +369,7 @@ impl CoreClaims {
 
     /// `iss` must be the project ID, or a URL whose last path segment is the project ID.
     pub(crate) fn check_issuer(&self, project_id: &str) -> Result<()> {
-        let ok = match self.iss.as_deref() {
+        let ok = match self.iss() {
             Some(iss) if iss == project_id => true,
             Some(iss) => {
                 (iss.starts_with("https://") || iss.starts_with("http://"))
@@ -287,7 +382,7 @@ impl CoreClaims {
         } else {
             Err(Error::token(
                 TokenErrorKind::WrongIssuer,
-                match self.iss.as_deref() {
+                match self.iss() {
                     Some(iss) => format!("iss {iss:?} does not name project {project_id}"),
                     None => "the iss claim is missing".to_owned(),
                 },
@@ -449,7 +544,7 @@ impl Session {
 
     /// The user ID (or access-key ID): the `dsub` claim when present, else `sub`, else `""`.
     pub fn user_id(&self) -> &str {
-        &self.inner.core.user_id
+        self.inner.core.user_id()
     }
 
     /// The `sub` claim, when present.
@@ -459,12 +554,12 @@ impl Session {
 
     /// The project ID the token was issued for (from `iss`).
     pub fn project_id(&self) -> &str {
-        &self.inner.core.project_id
+        self.inner.core.project_id()
     }
 
     /// The `iss` claim.
     pub fn issuer(&self) -> &str {
-        self.inner.core.iss.as_deref().unwrap_or("")
+        self.inner.core.iss().unwrap_or("")
     }
 
     /// Expiry (`exp`), seconds since the Unix epoch.
@@ -517,7 +612,7 @@ impl Session {
 
     /// The selected tenant (`dct` claim, set by `select_tenant`).
     pub fn selected_tenant(&self) -> Option<&str> {
-        self.inner.core.dct.as_deref()
+        self.inner.core.dct()
     }
 
     /// Authentication methods (`amr` claim), such as `email` or `oauth`.
@@ -621,13 +716,13 @@ impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.inner.core;
         f.debug_struct("Session")
-            .field("user_id", &c.user_id)
-            .field("project_id", &c.project_id)
+            .field("user_id", &c.user_id())
+            .field("project_id", &c.project_id())
             .field("expires_at", &c.exp)
             .field("roles", &self.roles())
             .field("permissions", &self.permissions())
             .field("tenants", &self.tenants().keys().collect::<Vec<_>>())
-            .field("selected_tenant", &c.dct)
+            .field("selected_tenant", &c.dct())
             .field("token", &"[redacted]")
             .finish()
     }
@@ -745,10 +840,10 @@ mod tests {
             br#"{"exp":1,"sub":"U1","dsub":"U2","iss":"https://api.descope.com/v1/apps/P9"}"#,
         )
         .unwrap();
-        assert_eq!(core.user_id, "U2");
-        assert_eq!(core.project_id, "P9");
+        assert_eq!(core.user_id(), "U2");
+        assert_eq!(core.project_id(), "P9");
         let core = CoreClaims::parse(br#"{"exp":1,"sub":"U1","dsub":""}"#).unwrap();
-        assert_eq!(core.user_id, "U1");
+        assert_eq!(core.user_id(), "U1");
     }
 
     #[test]
@@ -769,6 +864,53 @@ mod tests {
         assert_eq!(
             core.check_issuer("P1").unwrap_err().token_kind(),
             Some(TokenErrorKind::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn an_iss_that_is_not_a_string_is_a_wrong_issuer_and_null_is_a_missing_one() {
+        for iss in [
+            json!(1),
+            json!(1.5),
+            json!(true),
+            json!(["P1"]),
+            json!({"P1": "P1"}),
+            json!([[{"a": [1, "x"]}]]),
+        ] {
+            let payload = json!({"exp": 1, "iss": iss, "sub": "U1"}).to_string();
+            let e = CoreClaims::parse(payload.as_bytes()).unwrap_err();
+            assert_eq!(e.token_kind(), Some(TokenErrorKind::WrongIssuer), "{iss}");
+        }
+        let core = CoreClaims::parse(br#"{"exp":1,"iss":null}"#).unwrap();
+        assert_eq!(core.iss(), None);
+        assert_eq!(
+            core.check_issuer("P1").unwrap_err().token_kind(),
+            Some(TokenErrorKind::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn issuer_user_id_and_tenant_are_read_whether_or_not_they_have_escapes() {
+        let core = CoreClaims::parse(
+            br#"{"exp":1,"iss":"https:\/\/x.test\/P\u0031","sub":"U\"1","dct":"T\u00e91"}"#,
+        )
+        .unwrap();
+        assert_eq!(core.iss(), Some("https://x.test/P1"));
+        assert_eq!(core.project_id(), "P1");
+        assert_eq!(core.user_id(), "U\"1");
+        assert_eq!(core.dct(), Some("T\u{e9}1"));
+        assert!(core.check_issuer("P1").is_ok());
+
+        let core =
+            CoreClaims::parse(br#"{"exp":1,"iss":"P2","dsub":"","sub":"","dct":""}"#).unwrap();
+        assert_eq!(
+            (core.iss(), core.user_id(), core.dct()),
+            (Some("P2"), "", None)
+        );
+        let core = CoreClaims::parse(br#"{"exp":1,"dct":"T1"}"#).unwrap();
+        assert_eq!(
+            (core.iss(), core.user_id(), core.dct()),
+            (None, "", Some("T1"))
         );
     }
 
