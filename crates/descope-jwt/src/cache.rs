@@ -16,18 +16,58 @@ const SHARDS: usize = 64;
 /// Bytes of the token's end that are hashed (inside the signature).
 const HASHED_TAIL: usize = 48;
 
+/// The maps' keys are already SipHash values (keyed at random per cache), so the maps use
+/// them as they are instead of hashing them a second time. The shard was chosen by the low
+/// bits, which are therefore the same for every key of a shard: the map gets the key rotated,
+/// so that its buckets are picked by other bits.
+#[derive(Default, Clone, Copy)]
+struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; any other input is folded in all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v.rotate_right(32);
+    }
+}
+
+type Map = HashMap<u64, Session, std::hash::BuildHasherDefault<PreHashed>>;
+
 #[repr(align(128))]
 #[derive(Default)]
 struct Shard {
-    map: RwLock<HashMap<u64, Session>>,
+    map: RwLock<Map>,
 }
 
 impl Shard {
-    fn read(&self) -> RwLockReadGuard<'_, HashMap<u64, Session>> {
+    fn read(&self) -> RwLockReadGuard<'_, Map> {
         self.map.read().unwrap_or_else(|e| e.into_inner())
     }
-    fn write(&self) -> RwLockWriteGuard<'_, HashMap<u64, Session>> {
+    fn write(&self) -> RwLockWriteGuard<'_, Map> {
         self.map.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, BuildHasherDefault};
+
+    #[test]
+    fn keys_of_one_shard_spread_over_the_maps_buckets() {
+        // Keys with the same low bits (one shard) must differ in the bits the map uses.
+        let b = BuildHasherDefault::<PreHashed>::default();
+        let hashes: std::collections::HashSet<u64> = (0..1000u64)
+            .map(|i| b.hash_one((i << 32) | 7 | (i << 6)) & 0xffff)
+            .collect();
+        assert!(hashes.len() > 900, "{} distinct low bits", hashes.len());
     }
 }
 
