@@ -176,13 +176,17 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
             malformed(format!("the {what} is not base64url"))
         }
     };
-    let memo = LAST_HEADER.with(|m| {
-        m.try_borrow().ok().and_then(|m| {
-            m.as_ref()
-                .filter(|m| *m.segment == *h)
-                .map(|m| (m.alg, m.kid.clone()))
+    // `try_with`: during thread shutdown the memo may be gone; the header is then parsed.
+    let memo = LAST_HEADER
+        .try_with(|m| {
+            m.try_borrow().ok().and_then(|m| {
+                m.as_ref()
+                    .filter(|m| *m.segment == *h)
+                    .map(|m| (m.alg, m.kid.clone()))
+            })
         })
-    });
+        .ok()
+        .flatten();
     // A header seen last on this thread is not decoded again; otherwise it is decoded first,
     // so that the error a bad token gets does not depend on the memo.
     let header_bytes = match memo {
@@ -202,7 +206,7 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, Error> {
         (None, bytes) => {
             let (alg, kid) = parse_header(bytes.as_deref().unwrap_or_default())?;
             if h.len() <= MAX_MEMO_HEADER_LEN {
-                LAST_HEADER.with(|m| {
+                let _ = LAST_HEADER.try_with(|m| {
                     if let Ok(mut m) = m.try_borrow_mut() {
                         *m = Some(HeaderMemo {
                             segment: h.into(),
