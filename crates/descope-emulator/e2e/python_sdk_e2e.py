@@ -416,7 +416,10 @@ def _():
 
 @check("an unimplemented endpoint answers 501")
 def _():
-    expect_auth_error(501, client.mgmt.flow.run_flow, "sign-up-or-in")
+    # A path no Descope API has, sent through the SDK's own management HTTP client.
+    path = "/v1/mgmt/emulator/no/such/path"
+    body = expect_auth_error(501, client.mgmt.flow._http.post, path, body={})
+    assert path in body["errorMessage"], body
 
 
 @check("cleanup: delete tenant with cascade, delete all test users")

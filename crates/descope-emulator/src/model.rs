@@ -49,6 +49,8 @@ pub struct UserRecord {
     /// The recovery email and phone (management `update/recovery/*`).
     pub recovery_email: String,
     pub recovery_phone: String,
+    /// Family memberships: `{familyId, roleNames?, familyScopedAttributes?}` as sent.
+    pub family_associations: Vec<Value>,
 }
 
 /// A registered passkey: a P-256 public key and its authenticator's signature counter.
@@ -119,6 +121,7 @@ impl UserRecord {
             "ssoAppIds": self.sso_app_ids,
             "recoveryEmail": self.recovery_email,
             "recoveryPhone": self.recovery_phone,
+            "familyAssociations": self.family_associations,
         })
     }
 }

@@ -1050,12 +1050,12 @@ async fn management_key_is_checked_and_unknown_paths_answer_501() {
             .await,
         401,
     );
-    let r = c.mgmt("/v1/mgmt/flow/run", json!({})).await;
+    let r = c.mgmt("/v1/mgmt/family/create", json!({})).await;
     assert_descope_error(&r, 501);
     assert!(r.json["errorMessage"]
         .as_str()
         .unwrap()
-        .contains("/v1/mgmt/flow/run"));
+        .contains("/v1/mgmt/family/create"));
     let r = c
         .call(Method::GET, "/v1/auth/nothing/here", None, None)
         .await;

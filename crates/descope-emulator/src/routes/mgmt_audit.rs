@@ -105,7 +105,7 @@ fn is_read_only(method: &Method, path: &str) -> bool {
     if method == Method::GET {
         return true;
     }
-    const READ: [&str; 18] = [
+    const READ: [&str; 19] = [
         "/search",
         "/search/test",
         "/load",
@@ -124,6 +124,7 @@ fn is_read_only(method: &Method, path: &str) -> bool {
         "/embeddedlink",
         "/event",
         "/jwt/update",
+        "/run",
     ];
     READ.iter().any(|r| path.ends_with(r)) || path.contains("/tests/generate/")
 }

@@ -33,10 +33,11 @@ pub const KIND_PROJECT_SETTINGS: &str = "x.project";
 pub const KIND_PROJECT_CLONE: &str = "x.projectclone";
 
 /// Stored kinds that are not part of an export.
-const NOT_EXPORTED: [&str; 3] = [
+const NOT_EXPORTED: [&str; 4] = [
     KIND_AUDIT,
     KIND_PROJECT_SETTINGS,
     crate::routes::mgmt_authz::KIND_AUTHZ_CHANGE,
+    crate::routes::mgmt_flow::KIND_FLOW_EXECUTION,
 ];
 
 pub fn routes() -> Router<Arc<App>> {

@@ -135,6 +135,15 @@ pub fn routes() -> Router<Arc<App>> {
             "/v1/mgmt/user/totp/delete",
             post(|s, h, b| modify(s, h, b, Op::RemoveTotp)),
         )
+        .route(
+            "/v1/mgmt/user/update/family/add",
+            post(|s, h, b| modify(s, h, b, Op::FamilyAdd)),
+        )
+        .route(
+            "/v1/mgmt/user/update/family/remove",
+            post(|s, h, b| modify(s, h, b, Op::FamilyRemove)),
+        )
+        .route("/v1/mgmt/user/import", post(import_users))
         .route("/v1/mgmt/user/logout", post(logout_user))
         .route("/v1/mgmt/user/history", post(history))
         .route(
@@ -236,11 +245,64 @@ fn apply_body(u: &mut UserRecord, body: &Value) {
     if let Some(v) = body.get("verifiedPhone").and_then(Value::as_bool) {
         u.verified_phone = v;
     }
+    u.family_associations = family_associations(body);
+}
+
+/// The `familyAssociations` of a body, each with a non-empty `familyId`.
+fn family_associations(body: &Value) -> Vec<Value> {
+    body.get("familyAssociations")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|f| !s(f, "familyId").is_empty())
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn create_one(app: &App, core: &mut Core, body: &Value, test: bool) -> ApiResult<UserRecord> {
+    let u = new_user(core, body, test)?;
+    let login_id = u.login_ids.first().cloned().unwrap_or_default();
+    let invite = b(body, "invite");
+    if invite {
+        let link = opt_s(body, "inviteUrl")
+            .filter(|x| !x.is_empty())
+            .unwrap_or_else(|| build_link(app, "", ""));
+        let to = if !u.email.is_empty() {
+            u.email.clone()
+        } else {
+            u.phone.clone()
+        };
+        app.send(
+            core,
+            OutboxMessage {
+                kind: "invite".into(),
+                method: if u.email.is_empty() {
+                    "sms".into()
+                } else {
+                    "email".into()
+                },
+                login_id: login_id.clone(),
+                to,
+                code: None,
+                link: Some(link),
+                token: None,
+                link_id: None,
+                pending_ref: None,
+                time: now(),
+            },
+        );
+    }
+    core.data().put_user(u.clone());
+    Ok(u)
+}
+
+/// A new user from a create body, checked (login IDs free, roles and tenants exist) but not
+/// stored.
+fn new_user(core: &Core, body: &Value, test: bool) -> ApiResult<UserRecord> {
     let login_id = req(body, "loginId")?;
-    let mut login_ids = vec![login_id.clone()];
+    let mut login_ids = vec![login_id];
     for extra in strs(body, "additionalLoginIds") {
         if !login_ids.contains(&extra) {
             login_ids.push(extra);
@@ -277,36 +339,6 @@ fn create_one(app: &App, core: &mut Core, body: &Value, test: bool) -> ApiResult
     if let Some(p) = opt_s(body, "password").filter(|p| !p.is_empty()) {
         u.password_hash = Some(hash_password(&p));
     }
-    if invite {
-        let link = opt_s(body, "inviteUrl")
-            .filter(|x| !x.is_empty())
-            .unwrap_or_else(|| build_link(app, "", ""));
-        let to = if !u.email.is_empty() {
-            u.email.clone()
-        } else {
-            u.phone.clone()
-        };
-        app.send(
-            core,
-            OutboxMessage {
-                kind: "invite".into(),
-                method: if u.email.is_empty() {
-                    "sms".into()
-                } else {
-                    "email".into()
-                },
-                login_id: login_id.clone(),
-                to,
-                code: None,
-                link: Some(link),
-                token: None,
-                link_id: None,
-                pending_ref: None,
-                time: now(),
-            },
-        );
-    }
-    core.data().put_user(u.clone());
     Ok(u)
 }
 
@@ -355,6 +387,145 @@ async fn create_batch(
         Ok(Json(
             json!({"createdUsers": created, "failedUsers": failed}),
         ))
+    })
+}
+
+/// Decodes a base64 file of an import body (`users`, `hashes`) as JSON; `None` when absent.
+fn import_file(body: &Value, key: &str) -> ApiResult<Option<Value>> {
+    use base64::Engine as _;
+    let raw = s(body, key);
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw.as_bytes())
+        .map_err(|_| ApiError::bad_request(format!("The {key} field is not base64")))?;
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        ApiError::bad_request(format!(
+            "The {key} file is not JSON ({e}); the emulator imports JSON files"
+        ))
+    })
+}
+
+/// The password hashes of an import: `{"<loginId>": "<hash>"}` or `[{loginId, hash}]`.
+fn import_hashes(file: Option<Value>) -> ApiResult<Map<String, Value>> {
+    match file {
+        None => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m),
+        Some(Value::Array(items)) => Ok(items
+            .iter()
+            .filter(|i| !s(i, "loginId").is_empty())
+            .map(|i| (s(i, "loginId"), json!(s(i, "hash"))))
+            .collect()),
+        Some(_) => Err(ApiError::bad_request(
+            "The hashes file must be a JSON object of login ID to hash, or an array of {loginId, hash}",
+        )),
+    }
+}
+
+/// A stored password hash the emulator can check: `pbkdf2-sha256$<iterations>$<salt>$<hash>`.
+fn usable_hash(hash: &str) -> bool {
+    let parts: Vec<&str> = hash.split('$').collect();
+    parts.len() == 4 && parts[0] == "pbkdf2-sha256" && parts[1].parse::<u32>().is_ok_and(|n| n > 0)
+}
+
+/// `user/import`: creates the users of the `users` file (a base64 JSON array of user objects,
+/// or `{"users": [...]}`), with password hashes from each user's `passwordHash` or the
+/// `hashes` file. Answers `{users, failures: [{user, reason}]}`; `dryrun` checks and stores
+/// nothing.
+async fn import_users(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    app.require_mgmt(&headers)?;
+    let body = parse_body(&body)?;
+    req(&body, "source")?;
+    let dryrun = b(&body, "dryrun");
+    let users = match import_file(&body, "users")? {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a,
+        Some(v) if v.get("users").is_some_and(Value::is_array) => v
+            .get("users")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "The users file must be a JSON array of users (or {\"users\": [...]})",
+            ))
+        }
+    };
+    let hashes = import_hashes(import_file(&body, "hashes")?)?;
+    app.tx(|core| {
+        let mut created = Vec::new();
+        let mut failures = Vec::new();
+        let mut taken: Vec<String> = Vec::new();
+        for (index, raw) in users.into_iter().enumerate() {
+            let mut login_ids = strs(&raw, "loginIds");
+            for key in ["loginId", "email", "phone"] {
+                let v = s(&raw, key);
+                if login_ids.is_empty() && !v.is_empty() {
+                    login_ids.push(v);
+                }
+            }
+            let Some(login_id) = login_ids.first().cloned() else {
+                failures.push(json!({
+                    "user": "",
+                    "reason": format!(
+                        "User {index} of the file has no loginId, loginIds, email or phone"
+                    ),
+                }));
+                continue;
+            };
+            if let Some(l) = login_ids.iter().find(|l| taken.contains(l)) {
+                failures.push(json!({
+                    "user": login_id,
+                    "reason": format!("The login ID {l:?} appears twice in the file"),
+                }));
+                continue;
+            }
+            let mut ub = raw.clone();
+            ub["loginId"] = json!(login_id);
+            ub["additionalLoginIds"] = json!(login_ids[1..]);
+            if s(&ub, "displayName").is_empty() {
+                ub["displayName"] = json!(s(&raw, "name"));
+            }
+            for ignored in ["password", "invite", "test"] {
+                if let Some(m) = ub.as_object_mut() {
+                    m.remove(ignored);
+                }
+            }
+            let mut u = match new_user(core, &ub, false) {
+                Ok(u) => u,
+                Err(e) => {
+                    failures.push(json!({"user": login_id, "reason": e.message}));
+                    continue;
+                }
+            };
+            let hash = opt_s(&raw, "passwordHash").filter(|h| !h.is_empty()).or_else(|| {
+                login_ids
+                    .iter()
+                    .find_map(|l| hashes.get(l).and_then(Value::as_str))
+                    .map(str::to_string)
+            });
+            if let Some(h) = hash {
+                if !usable_hash(&h) {
+                    failures.push(json!({
+                        "user": login_id,
+                        "reason": "Unsupported password hash: the emulator takes pbkdf2-sha256$<iterations>$<salt>$<hash>",
+                    }));
+                    continue;
+                }
+                u.password_hash = Some(h);
+            }
+            taken.extend(login_ids);
+            if !dryrun {
+                core.data().put_user(u.clone());
+            }
+            created.push(u.to_api(&core.store.data.tenants));
+        }
+        Ok(Json(json!({"users": created, "failures": failures})))
     })
 }
 
@@ -463,6 +634,9 @@ pub fn patch_one(core: &mut Core, body: &Value) -> ApiResult<UserRecord> {
     }
     if body.get("ssoAppIds").is_some_and(Value::is_array) {
         u.sso_app_ids = strs(body, "ssoAppIds");
+    }
+    if body.get("familyAssociations").is_some_and(Value::is_array) {
+        u.family_associations = family_associations(body);
     }
     if let Some(v) = body.get("verifiedEmail").and_then(Value::as_bool) {
         u.verified_email = v;
@@ -703,6 +877,8 @@ enum Op {
     Password(Option<bool>),
     ExpirePassword,
     RemoveTotp,
+    FamilyAdd,
+    FamilyRemove,
 }
 
 fn add_all(list: &mut Vec<String>, items: Vec<String>) {
@@ -869,6 +1045,45 @@ async fn modify(
             }
             Op::ExpirePassword => u.password_expired = true,
             Op::RemoveTotp => u.totp_secret = None,
+            Op::FamilyAdd => {
+                let sent = body
+                    .get("familyAssociations")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                if sent.is_empty() {
+                    return Err(ApiError::bad_request(
+                        "The familyAssociations field needs at least one family",
+                    ));
+                }
+                for f in sent {
+                    let id = s(&f, "familyId");
+                    if id.is_empty() {
+                        return Err(ApiError::bad_request(
+                            "Every family association needs a familyId",
+                        ));
+                    }
+                    // One association per family: adding it again replaces it.
+                    match u
+                        .family_associations
+                        .iter_mut()
+                        .find(|x| s(x, "familyId") == id)
+                    {
+                        Some(x) => *x = f,
+                        None => u.family_associations.push(f),
+                    }
+                }
+            }
+            Op::FamilyRemove => {
+                let rm = strs(&body, "familyIds");
+                if rm.is_empty() {
+                    return Err(ApiError::bad_request(
+                        "The familyIds field needs at least one family ID",
+                    ));
+                }
+                u.family_associations
+                    .retain(|x| !rm.contains(&s(x, "familyId")));
+            }
         }
         core.data().put_user(u.clone());
         Ok(Json(user_json(core, &u)))
