@@ -18,10 +18,12 @@ import urllib.request
 
 from descope import (
     AccessKeyLoginOptions,
+    AssociatedFamily,
     AssociatedTenant,
     AuthException,
     DeliveryMethod,
     DescopeClient,
+    FlowRunOptions,
     LoginOptions,
     RateLimitException,
 )
@@ -412,6 +414,34 @@ def _():
     assert client.validate_session(updated)["plan"] == "gold"
     files = client.mgmt.project.export_project()
     assert any(u["loginIds"] == [f"jwt-{RUN}@example.com"] for u in files["users.json"]), list(files)
+
+
+@check("user import, families, and flow runs (sync and async)")
+def _():
+    login = f"imp-{RUN}@example.com"
+    users = json.dumps([{"email": login, "name": "Imported"}]).encode()
+    dry = client.mgmt.user.import_users("auth0", users=users, dryrun=True)
+    assert [u["loginIds"] for u in dry["users"]] == [[login]] and dry["failures"] == [], dry
+    expect_auth_error(404, client.mgmt.user.load, login)
+    done = client.mgmt.user.import_users("auth0", users=users)
+    assert done["users"][0]["name"] == "Imported", done
+    again = client.mgmt.user.import_users("auth0", users=users)
+    assert again["users"] == [] and again["failures"][0]["user"] == login, again
+    client.mgmt.user.add_families(login, [AssociatedFamily("fam1", ["parent"]), AssociatedFamily("fam2")])
+    client.mgmt.user.remove_families(login, ["fam2"])
+    fams = client.mgmt.user.load(login)["user"]["familyAssociations"]
+    assert fams == [{"familyId": "fam1", "roleNames": ["parent"]}], fams
+    client.mgmt.user.delete(login)
+
+    flow_id = f"run-{RUN}"
+    expect_auth_error(404, client.mgmt.flow.run_flow, flow_id)
+    client.mgmt.flow.import_flow(flow_id, {"name": "Run me"}, [])
+    out = client.mgmt.flow.run_flow(flow_id, FlowRunOptions(flow_input={"k": "v"}))
+    assert out["status"] == "completed" and out["output"]["input"] == {"k": "v"}, out
+    execution = client.mgmt.flow.run_flow_async(flow_id, {"input": {"n": 1}})["executionId"]
+    result = client.mgmt.flow.get_flow_async_result(execution)
+    assert result["status"] == "completed" and result["output"]["input"] == {"n": 1}, result
+    client.mgmt.flow.delete_flows([flow_id])
 
 
 @check("an unimplemented endpoint answers 501")

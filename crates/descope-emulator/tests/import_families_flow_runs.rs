@@ -209,18 +209,28 @@ async fn families_added_and_removed_show_on_load() {
     )
     .await;
     assert_eq!(r["user"]["familyAssociations"][1]["familyId"], "fam2");
-    // Adding a family again replaces its association rather than duplicating it.
+    // Adding a family again merges: roles granted on top, scoped attributes merged, an omitted
+    // field left as it was.
     ok(
         &c,
         "/v1/mgmt/user/update/family/add",
-        json!({"loginId": "kid@example.com", "familyAssociations": [{"familyId": "fam2", "roleNames": ["child"]}]}),
+        json!({"loginId": "kid@example.com", "familyAssociations": [
+            {"familyId": "fam1", "roleNames": ["guardian", "parent"], "familyScopedAttributes": {"j": 2}},
+            {"familyId": "fam2", "roleNames": ["child"]}]}),
+    )
+    .await;
+    ok(
+        &c,
+        "/v1/mgmt/user/update/family/add",
+        json!({"loginId": "kid@example.com", "familyAssociations": [{"familyId": "fam2"}]}),
     )
     .await;
     let u = load(&c, "kid@example.com").await.json;
     assert_eq!(
         u["user"]["familyAssociations"],
         json!([
-            {"familyId": "fam1", "roleNames": ["parent"], "familyScopedAttributes": {"k": "v"}},
+            {"familyId": "fam1", "roleNames": ["parent", "guardian"],
+                "familyScopedAttributes": {"k": "v", "j": 2}},
             {"familyId": "fam2", "roleNames": ["child"]}
         ])
     );

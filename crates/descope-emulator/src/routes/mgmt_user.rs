@@ -248,6 +248,25 @@ fn apply_body(u: &mut UserRecord, body: &Value) {
     u.family_associations = family_associations(body);
 }
 
+/// Merges a re-added family association into the stored one.
+fn merge_family(stored: &mut Value, added: &Value) {
+    if added.get("roleNames").is_some_and(Value::is_array) {
+        let mut roles = strs(stored, "roleNames");
+        add_all(&mut roles, strs(added, "roleNames"));
+        stored["roleNames"] = json!(roles);
+    }
+    if let Some(attrs) = added
+        .get("familyScopedAttributes")
+        .and_then(Value::as_object)
+    {
+        let mut merged = obj(stored, "familyScopedAttributes");
+        for (k, v) in attrs {
+            merged.insert(k.clone(), v.clone());
+        }
+        stored["familyScopedAttributes"] = Value::Object(merged);
+    }
+}
+
 /// The `familyAssociations` of a body, each with a non-empty `familyId`.
 fn family_associations(body: &Value) -> Vec<Value> {
     body.get("familyAssociations")
@@ -1063,13 +1082,14 @@ async fn modify(
                             "Every family association needs a familyId",
                         ));
                     }
-                    // One association per family: adding it again replaces it.
+                    // One association per family: adding it again merges (roles granted on
+                    // top, scoped attributes merged, an omitted field left as it was).
                     match u
                         .family_associations
                         .iter_mut()
                         .find(|x| s(x, "familyId") == id)
                     {
-                        Some(x) => *x = f,
+                        Some(x) => merge_family(x, &f),
                         None => u.family_associations.push(f),
                     }
                 }
